@@ -1,0 +1,267 @@
+// nsexec.c: the single-threaded namespace stage of berth-runtime.
+//
+// A .NET process always runs several threads, and the kernel refuses
+// unshare(CLONE_NEWUSER) and setns() into a mount or user namespace from a
+// multi-threaded process. So this constructor runs before the .NET runtime
+// starts. It does nothing unless berth-runtime re-executed itself with
+// _BERTH_INITPIPE set; then it reads a bootstrap message from that socket,
+// joins or creates the namespaces, forks into the new PID namespace and
+// returns, so that C# starts inside the container as its PID 1 (or as an
+// exec'd process). Everything else (mounts, devices, capabilities, ...) is C#.
+//
+// Processes:
+//   stage 0 (spawned by the runtime): joins namespaces given by path, forks
+//            stage 1, writes stage 1's uid/gid maps when asked, waits for it.
+//   stage 1: unshares the user namespace (mapped by stage 0), then every other
+//            requested namespace, forks stage 2 and exits.
+//   stage 2: the container process. Sends "ready" with SCM_CREDENTIALS so the
+//            runtime learns its pid in the runtime's own PID namespace, then
+//            returns from the constructor.
+//
+// Wire format, both directions: records of { u32 type; u32 len; u8 data[len] }.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Bootstrap records (runtime -> stage 0). Keep in sync with NsexecProtocol.cs.
+enum {
+    BOOT_END = 0,
+    BOOT_CLONE_FLAGS = 1,   // u32: CLONE_NEW* flags to unshare
+    BOOT_NS_PATH = 2,       // u32 clone flag, then path: a namespace to join
+    BOOT_UID_MAP = 3,       // text for /proc/<pid>/uid_map
+    BOOT_GID_MAP = 4,       // text for /proc/<pid>/gid_map
+    BOOT_SETGROUPS_DENY = 5,// no data: write "deny" to /proc/<pid>/setgroups
+    BOOT_OOM_SCORE_ADJ = 6, // text for /proc/self/oom_score_adj
+};
+
+// Replies (stage 2 or any stage on failure -> runtime).
+enum {
+    REPLY_READY = 100,      // no data; carries SCM_CREDENTIALS of stage 2
+    REPLY_ERROR = 101,      // text: what failed
+};
+
+#define MAX_NS 8
+#define MAX_BOOT (1 << 16)
+
+struct bootstrap {
+    uint32_t clone_flags;
+    int ns_count;
+    uint32_t ns_type[MAX_NS];
+    char *ns_path[MAX_NS];
+    char *uid_map, *gid_map, *oom_score_adj;
+    int setgroups_deny;
+};
+
+static int initpipe = -1;
+
+static void send_record(int fd, uint32_t type, const void *data, uint32_t len)
+{
+    uint32_t hdr[2] = { type, len };
+    if (write(fd, hdr, sizeof hdr) != sizeof hdr) return;
+    if (len > 0 && write(fd, data, len) < 0) return;
+}
+
+// Report one error line to the runtime and end this stage.
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    int saved = errno;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (saved != 0 && n > 0 && (size_t)n < sizeof msg)
+        snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
+    send_record(initpipe, REPLY_ERROR, msg, (uint32_t)strlen(msg));
+    _exit(1);
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static char *dup_text(const char *data, uint32_t len)
+{
+    char *s = malloc(len + 1);
+    if (!s) fail("out of memory");
+    memcpy(s, data, len);
+    s[len] = '\0';
+    return s;
+}
+
+static void read_bootstrap(struct bootstrap *b)
+{
+    memset(b, 0, sizeof *b);
+    for (;;) {
+        uint32_t hdr[2];
+        if (read_full(initpipe, hdr, sizeof hdr) < 0) fail("read bootstrap header");
+        if (hdr[0] == BOOT_END) return;
+        if (hdr[1] > MAX_BOOT) fail("bootstrap record too large");
+        char *data = malloc(hdr[1] + 1);
+        if (!data) fail("out of memory");
+        if (hdr[1] > 0 && read_full(initpipe, data, hdr[1]) < 0) fail("read bootstrap record");
+        switch (hdr[0]) {
+        case BOOT_CLONE_FLAGS:
+            if (hdr[1] != 4) fail("bad clone flags record");
+            memcpy(&b->clone_flags, data, 4);
+            break;
+        case BOOT_NS_PATH:
+            if (hdr[1] < 5 || b->ns_count == MAX_NS) fail("bad namespace path record");
+            memcpy(&b->ns_type[b->ns_count], data, 4);
+            b->ns_path[b->ns_count++] = dup_text(data + 4, hdr[1] - 4);
+            break;
+        case BOOT_UID_MAP: b->uid_map = dup_text(data, hdr[1]); break;
+        case BOOT_GID_MAP: b->gid_map = dup_text(data, hdr[1]); break;
+        case BOOT_OOM_SCORE_ADJ: b->oom_score_adj = dup_text(data, hdr[1]); break;
+        case BOOT_SETGROUPS_DENY: b->setgroups_deny = 1; break;
+        default: fail("unknown bootstrap record %u", hdr[0]);
+        }
+        free(data);
+    }
+}
+
+static void write_proc_file(pid_t pid, const char *name, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail("open %s", path);
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len) fail("write %s", path);
+    close(fd);
+}
+
+// Join every namespace given by path. All are opened first, because joining
+// the mount namespace changes what later paths resolve to. The user namespace
+// is joined last among them: as root in the initial user namespace we may join
+// the others directly, and afterwards we could not.
+static void join_namespaces(struct bootstrap *b)
+{
+    int fds[MAX_NS];
+    for (int i = 0; i < b->ns_count; i++) {
+        fds[i] = open(b->ns_path[i], O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) fail("open namespace %s", b->ns_path[i]);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < b->ns_count; i++) {
+            int is_user = b->ns_type[i] == CLONE_NEWUSER;
+            if (is_user != (pass == 1)) continue;
+            if (setns(fds[i], (int)b->ns_type[i]) < 0) fail("setns %s", b->ns_path[i]);
+            close(fds[i]);
+        }
+    }
+}
+
+static void stage2(void);
+
+// Stage 1: unshare user namespace (stage 0 writes the maps), then the rest,
+// then fork the process that lives in the new PID namespace.
+static void stage1(struct bootstrap *b, int sync)
+{
+    char c;
+    if (b->clone_flags & CLONE_NEWUSER) {
+        if (unshare(CLONE_NEWUSER) < 0) fail("unshare user namespace");
+        // The maps are written by stage 0 from outside: only a process with
+        // CAP_SETUID in the parent namespace may map more than its own uid.
+        if (write(sync, "m", 1) != 1) fail("sync with stage 0");
+        if (read(sync, &c, 1) != 1 || c != 'k') fail("stage 0 could not write id maps");
+        if (setresgid(0, 0, 0) < 0) fail("setresgid 0");
+        if (setresuid(0, 0, 0) < 0) fail("setresuid 0");
+    }
+    uint32_t rest = b->clone_flags & ~(uint32_t)CLONE_NEWUSER;
+    if (rest && unshare((int)rest) < 0) fail("unshare namespaces 0x%x", rest);
+    close(sync);
+
+    // A new PID namespace (created or joined) only applies to children.
+    pid_t child = fork();
+    if (child < 0) fail("fork into the container");
+    if (child == 0) {
+        stage2();
+        return; // back into the constructor, then into .NET
+    }
+    _exit(0);
+}
+
+static void stage2(void)
+{
+    // The container's init leads its own session (a controlling terminal needs it).
+    if (setsid() < 0) fail("setsid");
+    struct ucred cred = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+    char ctl[CMSG_SPACE(sizeof cred)];
+    memset(ctl, 0, sizeof ctl);
+    uint32_t hdr[2] = { REPLY_READY, 0 };
+    struct iovec iov = { .iov_base = hdr, .iov_len = sizeof hdr };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_CREDENTIALS;
+    cm->cmsg_len = CMSG_LEN(sizeof cred);
+    memcpy(CMSG_DATA(cm), &cred, sizeof cred);
+    // The kernel translates cred.pid into the receiver's PID namespace.
+    if (sendmsg(initpipe, &msg, 0) < 0) fail("send ready");
+}
+
+__attribute__((constructor)) static void berth_nsexec(void)
+{
+    const char *env = getenv("_BERTH_INITPIPE");
+    if (env == NULL) return; // a normal CLI invocation: nothing to do
+
+    initpipe = atoi(env);
+    struct bootstrap b;
+    read_bootstrap(&b);
+
+    if (b.oom_score_adj) write_proc_file(getpid(), "oom_score_adj", b.oom_score_adj);
+    // Joining namespaces of a running container: keep /proc/self/* of the
+    // not-yet-confined process out of reach of that container.
+    if (b.ns_count > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl dumpable");
+    join_namespaces(&b);
+
+    int sync[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0) fail("socketpair");
+    pid_t child = fork();
+    if (child < 0) fail("fork stage 1");
+    if (child == 0) {
+        close(sync[0]);
+        stage1(&b, sync[1]);
+        // Only stage 2 gets here: .NET starts next, inside the namespaces, and
+        // finds the channel to the runtime through _BERTH_INITPIPE.
+        return;
+    }
+    close(sync[1]);
+
+    char c;
+    ssize_t n = read(sync[0], &c, 1);
+    if (n == 1 && c == 'm') {
+        if (b.setgroups_deny) write_proc_file(child, "setgroups", "deny");
+        if (b.uid_map) write_proc_file(child, "uid_map", b.uid_map);
+        if (b.gid_map) write_proc_file(child, "gid_map", b.gid_map);
+        if (write(sync[0], "k", 1) != 1) fail("sync with stage 1");
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    // Stage 1 reports its own errors; stage 0 only mirrors its exit.
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}

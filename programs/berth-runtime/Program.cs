@@ -1,0 +1,41 @@
+using Berth.Core;
+using Berth.Interop;
+using Berth.Runtime;
+using Berth.Runtime.Cli;
+
+namespace Berth.RuntimeCli;
+
+internal static class Program
+{
+    public static int Main(string[] argv)
+    {
+        // Re-executed by create/exec: the C stage has already put us inside the namespaces.
+        if (argv is ["init"]) return RuntimeEntry.Init();
+
+        ParsedArgs args;
+        try { args = RuntimeArgs.Parse(argv); }
+        catch (BerthException e)
+        {
+            Console.Error.WriteLine($"berth-runtime: {e.Message}");
+            return 1;
+        }
+        RuntimeLog.Configure(args.Globals.Log, args.Globals.LogFormat == LogFormat.Json);
+        RuntimeLog.Debug = args.Globals.Debug;
+        try
+        {
+            return Commands.Dispatch(args);
+        }
+        catch (Exception e) when (e is BerthException or ErrnoException or IOException or UnauthorizedAccessException)
+        {
+            Fail(e.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>One line in the log (JSON for containerd and podman) and, when the log is a file, on stderr too.</summary>
+    public static void Fail(string message)
+    {
+        RuntimeLog.Error(message);
+        if (!RuntimeLog.ToStderr) Console.Error.WriteLine($"berth-runtime: {message}");
+    }
+}

@@ -1,0 +1,56 @@
+using Berth.Core;
+
+namespace Berth.Cgroups;
+
+/// <summary>
+/// Where cgroups live: the hierarchy root and the two proc files that describe it.
+/// The seam for tests, which point it at a temp tree and fake mountinfo and cgroup files.
+/// </summary>
+public sealed class CgroupFs
+{
+    public CgroupFs(string root = "/sys/fs/cgroup", string mountInfoPath = "/proc/self/mountinfo", string selfCgroupPath = "/proc/self/cgroup")
+    {
+        Root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
+        MountInfoPath = mountInfoPath;
+        SelfCgroupPath = selfCgroupPath;
+    }
+
+    public string Root { get; }
+    public string MountInfoPath { get; }
+    public string SelfCgroupPath { get; }
+
+    public CgroupMode DetectMode() => CgroupDetector.Detect(this);
+
+    /// <summary>cgroup mounts at or below <see cref="Root"/>, first mount of each point only.</summary>
+    internal List<CgroupMount> ReadMounts()
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(MountInfoPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BerthException(ErrorKind.FailedPrecondition, $"read {MountInfoPath}: {e.Message}", e);
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return MountInfo.ParseCgroupMounts(lines)
+            .Where(m => IsAtOrBelowRoot(m.MountPoint) && seen.Add(m.MountPoint))
+            .ToList();
+    }
+
+    internal List<ProcCgroupEntry> ReadSelfCgroup()
+    {
+        try
+        {
+            return ProcCgroupFile.Parse(File.ReadAllLines(SelfCgroupPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BerthException(ErrorKind.FailedPrecondition, $"read {SelfCgroupPath}: {e.Message}", e);
+        }
+    }
+
+    private bool IsAtOrBelowRoot(string mountPoint) =>
+        mountPoint == Root || mountPoint.StartsWith(Root + "/", StringComparison.Ordinal);
+}

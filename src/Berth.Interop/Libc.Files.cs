@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+
+namespace Berth.Interop;
+
+public static partial class Libc
+{
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100,
+        O_TRUNC = 0x200, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000,
+        O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+    public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000, AT_REMOVEDIR = 0x200;
+    public const int F_DUPFD_CLOEXEC = 1030, F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+    public const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode = 0);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenAt(int dirfd, string path, int flags, int mode = 0);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "read", SetLastError = true)]
+    public static unsafe partial nint Read(int fd, byte* buf, nint count);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int cmd, int arg);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Dup3(int oldfd, int newfd, int flags);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "pipe2", SetLastError = true)]
+    public static unsafe partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Mkfifo(string path, int mode);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MemfdCreate(string name, uint flags);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "sendfile", SetLastError = true)]
+    public static partial nint Sendfile(int outFd, int inFd, nint offset, nint count);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, nint arg);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "fchmod", SetLastError = true)]
+    public static partial int Fchmod(int fd, int mode);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "fchown", SetLastError = true)]
+    public static partial int Fchown(int fd, int uid, int gid);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, int uid, int gid);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Mkdir(string path, int mode);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Mknod(string path, int mode, ulong dev);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "symlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Symlink(string target, string linkPath);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "umask")]
+    public static partial int Umask(int mask);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "chdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chdir(string path);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "getcwd", SetLastError = true)]
+    public static unsafe partial byte* Getcwd(byte* buf, nint size);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
+    public static unsafe partial int Poll(PollFd* fds, nuint nfds, int timeoutMs);
+
+    public const int SYS_close_range = 436;
+    public const uint CLOSE_RANGE_CLOEXEC = 4;
+
+    /// <summary>close_range(2): closes (or with CLOSE_RANGE_CLOEXEC, marks) every fd in [first, last].</summary>
+    public static int CloseRange(uint first, uint last, uint flags) => (int)Syscall(SYS_close_range, first, last, flags);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, nint a1, nint a2, nint a3);
+
+    public static long Syscall(long number, long a1 = 0, long a2 = 0, long a3 = 0) => Syscall(number, (nint)a1, (nint)a2, (nint)a3);
+}
+
+[StructLayout(LayoutKind.Sequential)]
+public struct PollFd
+{
+    public int Fd;
+    public short Events;
+    public short Revents;
+    public const short POLLIN = 1, POLLHUP = 0x10, POLLERR = 8;
+}

@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+
+namespace Berth.Interop;
+
+public static partial class Libc
+{
+    public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
+        PR_SET_NO_NEW_PRIVS = 38, PR_SET_CHILD_SUBREAPER = 36, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2,
+        PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    public const int WNOHANG = 1;
+    public const int SIGKILL = 9, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "getpid")]
+    public static partial int Getpid();
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "geteuid")]
+    public static partial int Geteuid();
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "getegid")]
+    public static partial int Getegid();
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "setsid", SetLastError = true)]
+    public static partial int Setsid();
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "setresuid", SetLastError = true)]
+    public static partial int Setresuid(int r, int e, int s);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "setresgid", SetLastError = true)]
+    public static partial int Setresgid(int r, int e, int s);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "setgroups", SetLastError = true)]
+    public static unsafe partial int Setgroups(nint size, uint* list);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nint a2, nint a3, nint a4, nint a5);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "sethostname", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Sethostname(string name, nint len);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "setdomainname", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Setdomainname(string name, nint len);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "prlimit64", SetLastError = true)]
+    public static unsafe partial int Prlimit(int pid, int resource, ulong* newLimit, ulong* oldLimit);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int sig);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "waitpid", SetLastError = true)]
+    public static unsafe partial int Waitpid(int pid, int* status, int options);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "execve", SetLastError = true)]
+    public static unsafe partial int Execve(byte* path, byte** argv, byte** envp);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "signal")]
+    public static partial nint Signal(int sig, nint handler);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "sigprocmask", SetLastError = true)]
+    public static unsafe partial int Sigprocmask(int how, ulong* set, ulong* oldset);
+
+    public const long SYS_pidfd_open = 434, SYS_pidfd_send_signal = 424, SYS_capget = 125, SYS_capset = 126;
+
+    public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0);
+
+    /// <summary>Decodes a waitpid status as a shell does: exit code, or 128 + signal.</summary>
+    public static int ExitCodeOf(int status) => (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using Berth.Core;
+using Berth.Interop;
+
+namespace Berth.Runtime.Init;
+
+/// <summary>A pty for the container: master sent over the console socket (SCM_RIGHTS), slave as stdio.</summary>
+internal static unsafe class ConsoleSetup
+{
+    private const uint TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCSCTTY = 0x540E, TIOCSWINSZ = 0x5414;
+
+    /// <summary>Opens a new pty inside the container (after pivot_root), returns the slave's path.</summary>
+    public static void Setup(int consoleSocket, Oci.Box? size)
+    {
+        int master = Check.Io(Libc.Open("/dev/ptmx", Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC), "open", "/dev/ptmx");
+        int unlock = 0;
+        Check.Io(Libc.Ioctl(master, TIOCSPTLCK, (nint)(&unlock)), "unlockpt");
+        int n;
+        Check.Io(Libc.Ioctl(master, TIOCGPTN, (nint)(&n)), "ptsname");
+        string slavePath = $"/dev/pts/{n}";
+        if (size is not null)
+        {
+            ushort* ws = stackalloc ushort[4] { (ushort)size.Height, (ushort)size.Width, 0, 0 };
+            Libc.Ioctl(master, TIOCSWINSZ, (nint)ws);
+        }
+        int slave = Check.Io(Libc.Open(slavePath, Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC), "open", slavePath);
+
+        // /dev/console is the terminal too, as programs expect of PID 1's console.
+        if (!Directory.Exists("/dev/console"))
+        {
+            Mounter.CreateMountPoint("/dev/console", isDir: false);
+            Mounter.Do(slavePath, "/dev/console", null, Libc.MS_BIND, null);
+        }
+        SendFd(consoleSocket, master, slavePath);
+        Libc.Close(master);
+        Libc.Close(consoleSocket);
+
+        for (int fd = 0; fd < 3; fd++) Check.Io(Libc.Dup3(slave, fd, 0), "dup3 console");
+        Libc.Close(slave);
+        Check.Io(Libc.Ioctl(0, TIOCSCTTY, 0), "set controlling terminal");
+    }
+
+    /// <summary>One message, one SCM_RIGHTS fd, the pty name as payload: what go-runc's receiver expects.</summary>
+    public static void SendFd(int socket, int fd, string name)
+    {
+        byte[] payload = Encoding.UTF8.GetBytes(name);
+        int ctlLen = sizeof(CmsgHdr) + 8; // CMSG_SPACE(sizeof(int))
+        byte* ctl = stackalloc byte[ctlLen];
+        new Span<byte>(ctl, ctlLen).Clear();
+        var cm = (CmsgHdr*)ctl;
+        cm->Len = (nuint)(sizeof(CmsgHdr) + sizeof(int));
+        cm->Level = Libc.SOL_SOCKET;
+        cm->Type = Libc.SCM_RIGHTS;
+        *(int*)(ctl + sizeof(CmsgHdr)) = fd;
+        fixed (byte* p = payload)
+        {
+            IoVec iov = new() { Base = p, Len = (nuint)payload.Length };
+            MsgHdr msg = new() { Iov = &iov, IovLen = 1, Control = ctl, ControlLen = (nuint)ctlLen };
+            if (Libc.Sendmsg(socket, &msg, 0) < 0) Check.ThrowLastError("send console fd");
+        }
+    }
+
+    /// <summary>Connects to the caller's console socket (a path), for the runtime parent.</summary>
+    public static int Connect(string path)
+    {
+        int fd = Check.Io(Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0), "socket");
+        byte[] addr = new byte[110];
+        addr[0] = (byte)Libc.AF_UNIX;
+        int n = Encoding.UTF8.GetBytes(path, addr.AsSpan(2));
+        if (n > 107) { Libc.Close(fd); throw new BerthException(ErrorKind.InvalidArgument, $"console socket path too long: {path}"); }
+        fixed (byte* a = addr)
+        {
+            if (Libc.Connect(fd, a, 2 + n + 1) < 0)
+            {
+                int errno = Check.LastErrno;
+                Libc.Close(fd);
+                throw new ErrnoException("connect console socket", errno, path);
+            }
+        }
+        return fd;
+    }
+}

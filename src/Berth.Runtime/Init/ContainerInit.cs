@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Berth.Core;
+using Berth.Interop;
+using Berth.Oci;
+using Berth.Runtime.Hooks;
+using Berth.Runtime.Launch;
+
+namespace Berth.Runtime.Init;
+
+/// <summary>
+/// The container's init, running in C# inside the namespaces the C stage made. Builds the rootfs,
+/// confines itself, reports "created", waits on the exec fifo, then execs the user process.
+/// </summary>
+internal static class ContainerInit
+{
+    public static int Run()
+    {
+        var channel = new InitChannel(EnvFd("_BERTH_INITPIPE"));
+        try
+        {
+            var config = JsonSerializer.Deserialize(channel.Expect(InitChannel.Config), RuntimeJsonContext.Default.InitConfig)
+                ?? throw new BerthException(ErrorKind.Internal, "empty init config");
+            var spec = config.Spec;
+            var process = spec.Process!;
+            bool userns = spec.Linux?.Namespaces?.Any(n => n.Type == NamespaceTypes.User) == true;
+
+            if (!config.IsExec)
+            {
+                PrepareRootfs(config, spec, userns);
+                channel.Send(InitChannel.RunHooks, []);
+                channel.Expect(InitChannel.HooksDone);
+                HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", config.HookState);
+                EnterRootfs(config.Rootfs, config.NoPivot);
+                if (spec.Hostname is { Length: > 0 } h) Check.Io(Libc.Sethostname(h, System.Text.Encoding.UTF8.GetByteCount(h)), "sethostname", h);
+                if (spec.Domainname is { Length: > 0 } d) Check.Io(Libc.Setdomainname(d, System.Text.Encoding.UTF8.GetByteCount(d)), "setdomainname", d);
+                // before readonlyPaths, which usually include /proc/sys
+                foreach (var (key, value) in spec.Linux?.Sysctl ?? [])
+                    WriteSysctl(key, value);
+                if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
+                FinishRootfs(spec);
+                if (!Directory.Exists(process.Cwd)) Directory.CreateDirectory(process.Cwd);
+            }
+            else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
+
+            var exec = ExecProcess.Prepare(process);
+            Credentials.ApplyRlimits(process.Rlimits);
+            if (process.User.Umask is uint umask) Libc.Umask((int)umask);
+            Credentials.ApplyUserAndCapabilities(process.User, process.Capabilities, process.NoNewPrivileges);
+            exec.EnterCwd();
+
+            channel.Send(InitChannel.Created, []);
+            channel.Dispose();
+            if (!config.IsExec)
+            {
+                WaitForStart();
+                HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", config.HookState);
+            }
+            exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"));
+            return 127; // Execute does not return
+        }
+        catch (Exception e)
+        {
+            try { channel.Send(InitChannel.Error, e is BerthException or ErrnoException ? e.Message : e.ToString()); } catch (IOException) { }
+            return 1;
+        }
+    }
+
+    private static void PrepareRootfs(InitConfig config, RuntimeSpec spec, bool userns)
+    {
+        string rootfs = config.Rootfs;
+        Mounter.Do(null, "/", null, MountOptions.RootPropagation(spec.Linux?.RootfsPropagation), null);
+        // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
+        Mounter.Do(rootfs, rootfs, null, Libc.MS_BIND | Libc.MS_REC, null);
+        new Mounter(rootfs, userns).MountAll(spec.Mounts ?? []);
+        Devices.Create(rootfs, spec.Linux?.Devices, userns);
+    }
+
+    private static void EnterRootfs(string rootfs, bool noPivot)
+    {
+        Check.Io(Libc.Chdir(rootfs), "chdir", rootfs);
+        if (noPivot)
+        {
+            Mounter.Do(rootfs, "/", null, Libc.MS_MOVE, null);
+            Check.Io(Libc.Chroot("."), "chroot", rootfs);
+        }
+        else
+        {
+            // pivot_root(".", ".") stacks the old root under the new one; detach it without
+            // propagating the unmount back to the host.
+            Check.Io(Libc.PivotRoot(".", "."), "pivot_root", rootfs);
+            Mounter.Do(null, ".", null, Libc.MS_SLAVE | Libc.MS_REC, null);
+            Check.Io(Libc.Umount2(".", Libc.MNT_DETACH), "unmount old root");
+        }
+        Check.Io(Libc.Chdir("/"), "chdir", "/");
+    }
+
+    private static void FinishRootfs(RuntimeSpec spec)
+    {
+        foreach (string path in spec.Linux?.ReadonlyPaths ?? [])
+            Paths.MakeReadonly(path);
+        foreach (string path in spec.Linux?.MaskedPaths ?? [])
+            Paths.Mask(path);
+        if (spec.Root?.Readonly == true)
+            Mounter.Do(null, "/", null, Libc.MS_BIND | Libc.MS_REMOUNT | Libc.MS_RDONLY | MountInfo.StatFlags("/"), null);
+    }
+
+    private static void WriteSysctl(string key, string value)
+    {
+        string path = "/proc/sys/" + key.Replace('.', '/');
+        if (key.Contains("..") || key.Contains('/'))
+            throw new BerthException(ErrorKind.InvalidArgument, $"invalid sysctl \"{key}\"");
+        try { File.WriteAllText(path, value); }
+        catch (IOException e) { throw new BerthException(ErrorKind.InvalidArgument, $"sysctl {key}={value}: {e.Message}"); }
+    }
+
+    /// <summary>Blocks until "start" opens the exec fifo for reading, then tells it we are going.</summary>
+    private static unsafe void WaitForStart()
+    {
+        int fifo = EnvFd("_BERTH_FIFOFD");
+        // The fifo was passed as O_PATH; reopening through /proc gives a real write end.
+        int fd = Check.Io(Libc.Open($"/proc/self/fd/{fifo}", Libc.O_WRONLY | Libc.O_CLOEXEC), "open exec fifo");
+        byte zero = (byte)'0';
+        if (Libc.Write(fd, &zero, 1) != 1) Check.ThrowLastError("write exec fifo");
+        Libc.Close(fd);
+        Libc.Close(fifo);
+    }
+
+    private static int EnvFd(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int fd) ? fd
+        : throw new BerthException(ErrorKind.Internal, $"{name} is not set: init must be started by berth-runtime");
+
+    private static int EnvInt(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) ? n : 0;
+}

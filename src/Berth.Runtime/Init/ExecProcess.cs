@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Berth.Core;
+using Berth.Interop;
+using Berth.Oci;
+
+namespace Berth.Runtime.Init;
+
+/// <summary>The user process, resolved before "created" is reported so that a missing binary fails create.</summary>
+internal sealed unsafe class ExecProcess
+{
+    private readonly string _path;
+    private readonly List<string> _argv;
+    private readonly List<string> _env;
+    private readonly string _cwd;
+
+    private ExecProcess(string path, List<string> argv, List<string> env, string cwd) =>
+        (_path, _argv, _env, _cwd) = (path, argv, env, cwd);
+
+    public static ExecProcess Prepare(Process process)
+    {
+        var args = process.Args ?? [];
+        if (args.Count == 0) throw new BerthException(ErrorKind.InvalidArgument, "process.args must not be empty");
+        var env = process.Env ?? [];
+        return new ExecProcess(Resolve(args[0], env, process.Cwd), args, env, process.Cwd);
+    }
+
+    /// <summary>As execvp, but with the container's PATH, relative to the container's cwd.</summary>
+    private static string Resolve(string name, List<string> env, string cwd)
+    {
+        if (name.Contains('/'))
+        {
+            string full = name.StartsWith('/') ? name : Path.Combine(cwd, name);
+            return File.Exists(full) ? name
+                : throw new BerthException(ErrorKind.NotFound, $"exec: \"{name}\": stat {name}: no such file or directory");
+        }
+        string pathVar = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..]
+            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (string dir in pathVar.Split(':'))
+        {
+            string candidate = Path.Combine(dir.Length == 0 ? cwd : dir, name);
+            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+                return candidate;
+        }
+        throw new BerthException(ErrorKind.NotFound, $"exec: \"{name}\": executable file not found in $PATH");
+    }
+
+    /// <summary>chdir, then make sure the cwd is inside the container (CVE-2024-21626).</summary>
+    public void EnterCwd()
+    {
+        Check.Io(Libc.Chdir(_cwd), "chdir", _cwd);
+        byte* buf = stackalloc byte[4096];
+        if (Libc.Getcwd(buf, 4096) == null)
+            throw new BerthException(ErrorKind.PermissionDenied, $"cwd {_cwd} is outside the container's root");
+        string actual = Marshal.PtrToStringUTF8((nint)buf) ?? "";
+        if (!actual.StartsWith('/'))
+            throw new BerthException(ErrorKind.PermissionDenied, $"cwd {_cwd} is outside the container's root ({actual})");
+    }
+
+    /// <summary>No fd of ours reaches the new program; signal state is reset; then execve.</summary>
+    public void Execute(int firstPrivateFd)
+    {
+        Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);
+        for (int sig = 1; sig < 65; sig++)
+            if (sig is not (Libc.SIGKILL or Libc.SIGSTOP)) Libc.Signal(sig, 0); // SIG_DFL
+        ulong none = 0;
+        Libc.Sigprocmask(2 /* SIG_SETMASK */, &none, null);
+        var owned = new List<nint>();
+        byte* path = Launch.InitLauncher.Utf8(_path, owned);
+        byte** argv = Launch.InitLauncher.NullTerminated(_argv, owned);
+        byte** envp = Launch.InitLauncher.NullTerminated(_env, owned);
+        Libc.Execve(path, argv, envp);
+        int errno = Check.LastErrno;
+        // stderr is the container's; the caller of create is long gone.
+        Console.Error.WriteLine($"berth-runtime: exec {_path}: {ErrnoException.Describe(errno)}");
+        Environment.Exit(errno == Errnos.ENOENT ? 127 : 126);
+    }
+}

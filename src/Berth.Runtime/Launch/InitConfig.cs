@@ -1,0 +1,16 @@
+using Berth.Oci;
+
+namespace Berth.Runtime.Launch;
+
+/// <summary>What the runtime tells init after the namespaces exist.</summary>
+internal sealed class InitConfig
+{
+    public string Id { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    public RuntimeSpec Spec { get; set; } = new();
+    public bool NoPivot { get; set; }
+    /// <summary>State JSON given to createContainer and startContainer hooks.</summary>
+    public string HookState { get; set; } = "";
+    /// <summary>exec-init: the process to run in an existing container, no rootfs work.</summary>
+    public bool IsExec { get; set; }
+}

@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Berth.Core;
+using Berth.Interop;
+using Berth.Oci;
+
+namespace Berth.Runtime.Launch;
+
+/// <summary>What the runtime asks the C stage to do before .NET starts in the container.</summary>
+internal sealed class Bootstrap
+{
+    public uint CloneFlags;
+    public List<(uint Flag, string Path)> Join { get; } = [];
+    public string? UidMap, GidMap, OomScoreAdj;
+    public bool SetgroupsDeny;
+
+    public const uint CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
+        CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000,
+        CLONE_NEWTIME = 0x00000080;
+
+    public static uint FlagOf(string type) => type switch
+    {
+        NamespaceTypes.Pid => CLONE_NEWPID,
+        NamespaceTypes.Network => CLONE_NEWNET,
+        NamespaceTypes.Mount => CLONE_NEWNS,
+        NamespaceTypes.Ipc => CLONE_NEWIPC,
+        NamespaceTypes.Uts => CLONE_NEWUTS,
+        NamespaceTypes.User => CLONE_NEWUSER,
+        NamespaceTypes.Cgroup => CLONE_NEWCGROUP,
+        NamespaceTypes.Time => CLONE_NEWTIME,
+        _ => throw new BerthException(ErrorKind.InvalidArgument, $"unknown namespace type \"{type}\""),
+    };
+
+    public static Bootstrap FromSpec(RuntimeSpec spec)
+    {
+        var b = new Bootstrap();
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+        {
+            uint flag = FlagOf(ns.Type);
+            if (string.IsNullOrEmpty(ns.Path)) b.CloneFlags |= flag;
+            else b.Join.Add((flag, ns.Path));
+        }
+        if ((b.CloneFlags & CLONE_NEWUSER) != 0)
+        {
+            b.UidMap = FormatMap(spec.Linux?.UIDMappings);
+            b.GidMap = FormatMap(spec.Linux?.GIDMappings);
+        }
+        if (spec.Process?.OOMScoreAdj is int adj) b.OomScoreAdj = adj.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return b;
+    }
+
+    private static string? FormatMap(List<LinuxIdMapping>? maps) =>
+        maps is null or { Count: 0 } ? null : string.Concat(maps.Select(m => $"{m.ContainerID} {m.HostID} {m.Size}\n"));
+
+    public void SendTo(InitChannel ch)
+    {
+        Span<byte> u32 = stackalloc byte[4];
+        BitConverter.TryWriteBytes(u32, CloneFlags);
+        ch.Send(InitChannel.BootCloneFlags, u32);
+        foreach (var (flag, path) in Join)
+        {
+            var rec = new byte[4 + Encoding.UTF8.GetByteCount(path)];
+            BitConverter.TryWriteBytes(rec, flag);
+            Encoding.UTF8.GetBytes(path, rec.AsSpan(4));
+            ch.Send(InitChannel.BootNsPath, rec);
+        }
+        if (UidMap is not null) ch.Send(InitChannel.BootUidMap, UidMap);
+        if (GidMap is not null) ch.Send(InitChannel.BootGidMap, GidMap);
+        if (SetgroupsDeny) ch.Send(InitChannel.BootSetgroupsDeny, []);
+        if (OomScoreAdj is not null) ch.Send(InitChannel.BootOomScoreAdj, OomScoreAdj);
+        ch.Send(InitChannel.BootEnd, []);
+    }
+}
+
+/// <summary>
+/// Starts "berth-runtime init" (or "exec-init") from the sealed binary with posix_spawn, hands it its fds,
+/// puts it in the container's cgroup before any namespace exists, sends the bootstrap, and returns
+/// the pid of the process that now lives inside the namespaces.
+/// </summary>
+internal static unsafe class InitLauncher
+{
+    public sealed class Fds
+    {
+        public int PreserveFds;
+        public int FifoFd = -1;      // O_PATH exec fifo (init only)
+        public int ConsoleFd = -1;   // connected console socket, when a terminal is wanted
+    }
+
+    public sealed record Started(int Pid, InitChannel Channel);
+
+    public static Started Launch(string mode, Bootstrap bootstrap, Fds fds, Action<int> beforeBootstrap)
+    {
+        using SafeFd exe = SealedExe.Create();
+        int* pair = stackalloc int[2];
+        Check.Io(Libc.Socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair), "socketpair");
+        var channel = new InitChannel(pair[0]);
+        int childEnd = pair[1];
+        try
+        {
+            channel.EnablePassCred();
+            // Internal fds go right after the preserved ones (3 .. 3+N-1 belong to the container).
+            int next = 3 + fds.PreserveFds;
+            var moves = new List<(int From, int To)>();
+            var env = new List<string>();
+            void Pass(string name, int fd)
+            {
+                // Park it high first so that the dup2 chain cannot clobber a source.
+                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 1000), "dup", name);
+                moves.Add((parked, next));
+                env.Add($"{name}={next}");
+                next++;
+            }
+            Pass("_BERTH_INITPIPE", childEnd);
+            if (fds.FifoFd >= 0) Pass("_BERTH_FIFOFD", fds.FifoFd);
+            if (fds.ConsoleFd >= 0) Pass("_BERTH_CONSOLE", fds.ConsoleFd);
+            env.Add($"_BERTH_PRESERVE_FDS={fds.PreserveFds}");
+
+            int pid;
+            try { pid = Spawn($"/proc/self/fd/{exe.Value}", ["berth-runtime", mode], env, moves); }
+            finally { foreach (var (from, _) in moves) Libc.Close(from); }
+            Libc.Close(childEnd);
+            childEnd = -1;
+
+            beforeBootstrap(pid);
+            bootstrap.SendTo(channel);
+            int containerPid = channel.ReceiveReadyPid();
+            int status;
+            while (Libc.Waitpid(pid, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }
+            return new Started(containerPid, channel);
+        }
+        catch
+        {
+            if (childEnd >= 0) Libc.Close(childEnd);
+            channel.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>posix_spawn with dup2 actions, all signals reset to default and none blocked.</summary>
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<(int From, int To)> moves, string? cwd = null)
+    {
+        byte* actions = stackalloc byte[Libc.SpawnStructSize];
+        byte* attr = stackalloc byte[Libc.SpawnStructSize];
+        Libc.PosixSpawnFileActionsInit(actions);
+        Libc.PosixSpawnAttrInit(attr);
+        var strings = new List<nint>();
+        try
+        {
+            foreach (var (from, to) in moves) Libc.PosixSpawnFileActionsAddDup2(actions, from, to);
+            if (cwd is not null) Libc.PosixSpawnFileActionsAddChdir(actions, cwd);
+            // .NET ignores SIGPIPE; an ignored disposition would survive exec into the container.
+            ulong all = ulong.MaxValue, none = 0;
+            Libc.PosixSpawnAttrSetSigDefault(attr, &all);
+            Libc.PosixSpawnAttrSetSigMask(attr, &none);
+            Libc.PosixSpawnAttrSetFlags(attr, (short)(Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK));
+
+            byte* p = Utf8(path, strings);
+            byte** av = NullTerminated(argv, strings);
+            byte** ev = NullTerminated(env, strings);
+            int pid;
+            int rc = Libc.PosixSpawn(&pid, p, actions, attr, av, ev);
+            if (rc != 0) throw new ErrnoException("posix_spawn", rc, path);
+            return pid;
+        }
+        finally
+        {
+            Libc.PosixSpawnFileActionsDestroy(actions);
+            Libc.PosixSpawnAttrDestroy(attr);
+            foreach (var s in strings) NativeMemory.Free((void*)s);
+        }
+    }
+
+    internal static byte* Utf8(string s, List<nint> owned)
+    {
+        int n = Encoding.UTF8.GetByteCount(s);
+        byte* p = (byte*)NativeMemory.Alloc((nuint)n + 1);
+        Encoding.UTF8.GetBytes(s, new Span<byte>(p, n));
+        p[n] = 0;
+        owned.Add((nint)p);
+        return p;
+    }
+
+    internal static byte** NullTerminated(IReadOnlyList<string> items, List<nint> owned)
+    {
+        byte** arr = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(nint));
+        owned.Add((nint)arr);
+        for (int i = 0; i < items.Count; i++) arr[i] = Utf8(items[i], owned);
+        arr[items.Count] = null;
+        return arr;
+    }
+}

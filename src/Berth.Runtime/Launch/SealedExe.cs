@@ -1,0 +1,36 @@
+using Berth.Interop;
+
+namespace Berth.Runtime.Launch;
+
+/// <summary>
+/// CVE-2019-5736: the container must never be able to reach the on-disk runtime binary through
+/// /proc/&lt;pid&gt;/exe. Init and exec'd processes run from a sealed in-memory copy instead.
+/// </summary>
+internal static class SealedExe
+{
+    private const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+    private const int AllSeals = Libc.F_SEAL_SEAL | Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE;
+
+    /// <summary>Returns an fd (close-on-exec) of a sealed copy of this executable.</summary>
+    public static SafeFd Create()
+    {
+        using SafeFd self = Check.Io(new SafeFd(Libc.Open("/proc/self/exe", Libc.O_RDONLY | Libc.O_CLOEXEC), true), "open", "/proc/self/exe");
+        // Already running from a sealed copy (an init that re-executes): reuse it.
+        if ((Libc.Fcntl(self.Value, Libc.F_GET_SEALS, 0) & AllSeals) == AllSeals)
+            return Check.Io(new SafeFd(Libc.Fcntl(self.Value, Libc.F_DUPFD_CLOEXEC, 3), true), "dup", "/proc/self/exe");
+
+        var memfd = Check.Io(new SafeFd(Libc.MemfdCreate("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING), true), "memfd_create");
+        long size = new FileInfo("/proc/self/exe").Length;
+        long copied = 0;
+        while (copied < size)
+        {
+            nint n = Libc.Sendfile(memfd.Value, self.Value, 0, (nint)(size - copied));
+            if (n < 0 && Check.LastErrno == Errnos.EINTR) continue;
+            if (n <= 0) { memfd.Dispose(); Check.ThrowLastError("copy runtime binary to memfd"); }
+            copied += n;
+        }
+        Check.Io(Libc.Fchmod(memfd.Value, Convert.ToInt32("511", 8)), "fchmod memfd");
+        Check.Io(Libc.Fcntl(memfd.Value, Libc.F_ADD_SEALS, AllSeals), "seal memfd");
+        return memfd;
+    }
+}

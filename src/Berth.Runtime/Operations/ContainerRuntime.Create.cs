@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Berth.Cgroups;
+using Berth.Core;
+using Berth.Interop;
+using Berth.Oci;
+using Berth.Runtime.Hooks;
+using Berth.Runtime.Init;
+using Berth.Runtime.Launch;
+using Berth.Runtime.State;
+
+namespace Berth.Runtime.Operations;
+
+public sealed partial class ContainerRuntime
+{
+    /// <summary>
+    /// create: validate the bundle, claim the id, start init in new namespaces and its cgroup, run the
+    /// create-time hooks, and return with init blocked on the exec fifo. On any failure nothing is left:
+    /// no state directory, cgroup or process.
+    /// </summary>
+    public int Create(string id, CreateOptions options)
+    {
+        ContainerId.Validate(id);
+        string bundle = Path.GetFullPath(options.Bundle);
+        var spec = OciJson.ReadSpec(Path.Combine(bundle, "config.json"));
+        SpecValidator.Validate(spec, bundle);
+        if (spec.Process!.Terminal && options.ConsoleSocket is null)
+            throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
+        if (!spec.Process.Terminal && options.ConsoleSocket is not null)
+            throw new BerthException(ErrorKind.InvalidArgument, "cannot use console socket if berth-runtime will not detach or allocate tty");
+
+        string dir = Store.Reserve(id);
+        ICgroupManager? cgroup = null;
+        InitLauncher.Started? started = null;
+        int fifoFd = -1, consoleFd = -1;
+        try
+        {
+            var record = new ContainerRecord
+            {
+                Id = id,
+                Bundle = bundle,
+                Rootfs = Path.GetFullPath(spec.Root!.Path, bundle),
+                Created = DateTimeOffset.UtcNow,
+                Owner = "",
+                CgroupsPath = spec.Linux?.CgroupsPath ?? "",
+                Spec = spec,
+            };
+            string fifo = Store.FifoOf(id);
+            ExecFifo.Create(fifo);
+            fifoFd = Check.Io(Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC), "open", fifo);
+            if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
+
+            cgroup = CgroupOf(record.CgroupsPath, id);
+            cgroup.Create();
+            cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
+
+            var fds = new InitLauncher.Fds { PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = consoleFd };
+            // Into the cgroup before any namespace or child exists, so every descendant is born in it.
+            started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec), fds, cgroup.AddProcess);
+            record.InitPid = started.Pid;
+            record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
+                ?? throw new BerthException(ErrorKind.Internal, "container init exited during create");
+
+            var config = new InitConfig
+            {
+                Id = id, Rootfs = record.Rootfs, Spec = spec, NoPivot = options.NoPivot,
+                HookState = HookStateJson(record, ContainerStatus.Created),
+            };
+            var channel = started.Channel;
+            channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
+            channel.Expect(InitChannel.RunHooks);
+            string creating = HookStateJson(record, ContainerStatus.Creating);
+            HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", creating);
+            HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
+            channel.Send(InitChannel.HooksDone, []);
+            channel.Expect(InitChannel.Created);
+
+            Store.Save(record);
+            if (options.PidFile is not null)
+                AtomicFile.WriteText(Path.GetFullPath(options.PidFile), started.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return started.Pid;
+        }
+        catch (Exception e)
+        {
+            if (started is not null)
+            {
+                Libc.Kill(started.Pid, Libc.SIGKILL);
+                WaitGone(started.Pid);
+            }
+            try { cgroup?.Remove(); } catch (Exception ce) when (ce is IOException or BerthException) { }
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+            if (e is EndOfStreamException) throw new BerthException(ErrorKind.Internal, "container init exited unexpectedly during create");
+            throw;
+        }
+        finally
+        {
+            started?.Channel.Dispose();
+            if (fifoFd >= 0) Libc.Close(fifoFd);
+            if (consoleFd >= 0) Libc.Close(consoleFd);
+        }
+    }
+
+    private static void WaitGone(int pid)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (ProcInfo.Read(pid) is { State: not ('Z' or 'X') } && DateTime.UtcNow < deadline) Thread.Sleep(1);
+    }
+}

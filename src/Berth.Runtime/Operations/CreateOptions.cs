@@ -1,0 +1,10 @@
+namespace Berth.Runtime.Operations;
+
+public sealed class CreateOptions
+{
+    public string Bundle { get; set; } = ".";
+    public string? PidFile { get; set; }
+    public string? ConsoleSocket { get; set; }
+    public bool NoPivot { get; set; }
+    public int PreserveFds { get; set; }
+}

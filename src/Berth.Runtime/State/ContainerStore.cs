@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Berth.Core;
+
+namespace Berth.Runtime.State;
+
+/// <summary>The runtime's state directory: one subdirectory per container under --root.</summary>
+internal sealed class ContainerStore(string root)
+{
+    public const string StateFile = "state.json", FifoFile = "exec.fifo";
+
+    public string Root { get; } = root;
+
+    public string DirOf(string id) => Path.Combine(Root, ContainerId.Validate(id));
+
+    public string FifoOf(string id) => Path.Combine(DirOf(id), FifoFile);
+
+    /// <summary>Claims the id: mkdir fails if another container (or a concurrent create) has it.</summary>
+    public string Reserve(string id)
+    {
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string dir = DirOf(id);
+        if (Libc_Mkdir(dir) is int errno && errno != 0)
+        {
+            if (errno == Interop.Errnos.EEXIST)
+                throw new BerthException(ErrorKind.AlreadyExists, "container with given ID already exists");
+            throw new Interop.ErrnoException("mkdir", errno, dir);
+        }
+        return dir;
+    }
+
+    private static int Libc_Mkdir(string dir) =>
+        Interop.Libc.Mkdir(dir, Convert.ToInt32("711", 8)) == 0 ? 0 : Interop.Check.LastErrno;
+
+    public void Save(ContainerRecord record) =>
+        AtomicFile.Write(Path.Combine(DirOf(record.Id), StateFile),
+            JsonSerializer.SerializeToUtf8Bytes(record, RuntimeJsonContext.Default.ContainerRecord));
+
+    public ContainerRecord Load(string id)
+    {
+        string path = Path.Combine(DirOf(id), StateFile);
+        byte[] data;
+        try { data = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BerthException(ErrorKind.NotFound, "container does not exist");
+        }
+        return JsonSerializer.Deserialize(data, RuntimeJsonContext.Default.ContainerRecord)
+            ?? throw new BerthException(ErrorKind.Internal, $"{path} is empty");
+    }
+
+    public bool Exists(string id) => File.Exists(Path.Combine(DirOf(id), StateFile));
+
+    public IEnumerable<string> Ids() => Directory.Exists(Root)
+        ? Directory.EnumerateDirectories(Root).Select(d => Path.GetFileName(d)).Where(id => File.Exists(Path.Combine(Root, id, StateFile)))
+        : [];
+
+    public void Remove(string id)
+    {
+        string dir = DirOf(id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+}
