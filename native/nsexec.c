@@ -9,11 +9,14 @@
 // returns, so that C# starts inside the container as its PID 1 (or as an
 // exec'd process). Everything else (mounts, devices, capabilities, ...) is C#.
 //
-// Processes:
-//   stage 0 (spawned by the runtime): joins namespaces given by path, forks
-//            stage 1, writes stage 1's uid/gid maps when asked, waits for it.
+// Processes (stages 1 and 2 are cloned with CLONE_PARENT, so all three are
+// children of the runtime: it reaps them, and a foreground "run" or "exec"
+// waits for stage 2 directly even when stage 2 lives in a joined PID namespace):
+//   stage 0 (spawned by the runtime): joins namespaces given by path, clones
+//            stage 1, writes stage 1's uid/gid maps when asked, waits until
+//            stage 1 is done with it.
 //   stage 1: unshares the user namespace (mapped by stage 0), then every other
-//            requested namespace, forks stage 2 and exits.
+//            requested namespace, clones stage 2 and exits.
 //   stage 2: the container process. Sends "ready" with SCM_CREDENTIALS so the
 //            runtime learns its pid in the runtime's own PID namespace, then
 //            returns from the constructor.
@@ -33,8 +36,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 // Bootstrap records (runtime -> stage 0). Keep in sync with NsexecProtocol.cs.
@@ -177,6 +180,14 @@ static void join_namespaces(struct bootstrap *b)
 
 static void stage2(void);
 
+// fork(), except that the child's parent is our parent (CLONE_PARENT).
+// Without CLONE_VM and with no new stack, the child runs on a copy-on-write
+// copy of our stack, exactly as after fork().
+static pid_t clone_parent(void)
+{
+    return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+}
+
 // Stage 1: unshare user namespace (stage 0 writes the maps), then the rest,
 // then fork the process that lives in the new PID namespace.
 static void stage1(struct bootstrap *b, int sync)
@@ -196,7 +207,7 @@ static void stage1(struct bootstrap *b, int sync)
     close(sync);
 
     // A new PID namespace (created or joined) only applies to children.
-    pid_t child = fork();
+    pid_t child = clone_parent();
     if (child < 0) fail("fork into the container");
     if (child == 0) {
         stage2();
@@ -241,7 +252,7 @@ __attribute__((constructor)) static void berth_nsexec(void)
 
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0) fail("socketpair");
-    pid_t child = fork();
+    pid_t child = clone_parent();
     if (child < 0) fail("fork stage 1");
     if (child == 0) {
         close(sync[0]);
@@ -260,8 +271,9 @@ __attribute__((constructor)) static void berth_nsexec(void)
         if (b.gid_map) write_proc_file(child, "gid_map", b.gid_map);
         if (write(sync[0], "k", 1) != 1) fail("sync with stage 1");
     }
-    int status;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-    // Stage 1 reports its own errors; stage 0 only mirrors its exit.
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    // Stage 1 is not our child (CLONE_PARENT): its end of the socket closing
+    // (it exits after cloning stage 2) tells us we are done. Stage 1 and 2
+    // report their own errors to the runtime.
+    while (read(sync[0], &c, 1) > 0) {}
+    _exit(0);
 }

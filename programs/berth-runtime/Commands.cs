@@ -50,6 +50,7 @@ internal static class Commands
             case "pause": rt.Pause(Id()); return 0;
             case "resume": rt.Resume(Id()); return 0;
             case "update": return UpdateCommand.Run(rt, a);
+            case "exec": return rt.Exec(Id(), ExecOptionsOf(a));
             default:
                 throw new BerthException(ErrorKind.InvalidArgument, $"{a.Command} is not supported by berth-runtime yet");
         }
@@ -63,6 +64,30 @@ internal static class Commands
         NoPivot = a.GetBool("no-pivot"),
         PreserveFds = a.GetInt("preserve-fds", 0),
     };
+
+    private static ExecOptions ExecOptionsOf(ParsedArgs a)
+    {
+        if (a.Has("apparmor")) throw new BerthException(ErrorKind.InvalidArgument, "--apparmor: apparmor is not supported by berth-runtime");
+        if (a.Has("process-label")) throw new BerthException(ErrorKind.InvalidArgument, "--process-label: selinux is not supported by berth-runtime");
+        string? processFile = a.Get("process");
+        return new ExecOptions
+        {
+            Process = processFile is null ? null : OciJson.ReadProcess(processFile),
+            Args = a.Positionals.Skip(1).ToList(),
+            Env = a.GetAll("env").ToList(),
+            Cwd = a.Get("cwd"),
+            User = a.Get("user"),
+            AdditionalGids = a.GetAll("additional-gids").Select(g => uint.Parse(g, CultureInfo.InvariantCulture)).ToList(),
+            AddCaps = a.GetAll("cap").ToList(),
+            Tty = a.GetBool("tty"),
+            NoNewPrivs = a.GetBool("no-new-privs"),
+            Detach = a.GetBool("detach"),
+            IgnorePaused = a.GetBool("ignore-paused"),
+            PidFile = a.Get("pid-file"),
+            ConsoleSocket = a.Get("console-socket"),
+            PreserveFds = a.GetInt("preserve-fds", 0),
+        };
+    }
 
     /// <summary>/run/berth-runtime for root; $XDG_RUNTIME_DIR/berth-runtime otherwise, as runc does.</summary>
     private static string DefaultRoot()

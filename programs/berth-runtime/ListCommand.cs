@@ -27,7 +27,7 @@ internal static class ListCommand
                 rows.AddRange(states.Select(s => new[]
                 {
                     s.Id, Commands.Int(s.Pid), s.Status, s.Bundle,
-                    s.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffff'Z'", System.Globalization.CultureInfo.InvariantCulture).Replace("ff'Z'", "'Z'"),
+                    s.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture),
                     s.Owner,
                 }));
                 Commands.Write(Table(rows));

@@ -21,7 +21,7 @@ public sealed class CgroupFs
 
     public CgroupMode DetectMode() => CgroupDetector.Detect(this);
 
-    /// <summary>cgroup mounts at or below <see cref="Root"/>, first mount of each point only.</summary>
+    /// <summary>cgroup mounts at or below <see cref="Root"/>; where one point is mounted twice, the later (visible) one.</summary>
     internal List<CgroupMount> ReadMounts()
     {
         string[] lines;
@@ -33,9 +33,10 @@ public sealed class CgroupFs
         {
             throw new BerthException(ErrorKind.FailedPrecondition, $"read {MountInfoPath}: {e.Message}", e);
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         return MountInfo.ParseCgroupMounts(lines)
-            .Where(m => IsAtOrBelowRoot(m.MountPoint) && seen.Add(m.MountPoint))
+            .Where(m => IsAtOrBelowRoot(m.MountPoint))
+            .GroupBy(m => m.MountPoint, StringComparer.Ordinal)
+            .Select(g => g.Last())
             .ToList();
     }
 

@@ -14,6 +14,8 @@ internal static class Errno
     public static int Of(Exception e) => e switch
     {
         FileNotFoundException or DirectoryNotFoundException => ENOENT,
+        // .NET maps EACCES, EPERM and EBADF to this type; the raw errno, when kept, is on the inner exception
+        UnauthorizedAccessException { InnerException: IOException { HResult: > 0 and < 4096 } inner } => inner.HResult,
         UnauthorizedAccessException => EACCES,
         IOException io when io.HResult is > 0 and < 4096 => io.HResult,
         _ => 0,

@@ -45,9 +45,9 @@ internal static class CpuV1
             if (burstPending) dir.Write("cpu.cfs_burst_us", c.Burst!.Value);
         }
 
-        if (c.Idle is { } idle)
+        if (c.Idle is { } idle && (idle != 0 || dir.Has("cpu.idle"))) // 0 is the default: fine without the knob
         {
-            RequireFile(dir, "cpu.idle", "cpu idle");
+            RequireFile(dir, "cpu.idle", "cpu idle (kernel < 5.15)");
             dir.Write("cpu.idle", idle);
         }
         ApplyRealtime(c, dir);

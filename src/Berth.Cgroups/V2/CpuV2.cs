@@ -17,14 +17,15 @@ internal static class CpuV2
         if ((c.RealtimeRuntime ?? 0) != 0 || (c.RealtimePeriod ?? 0) != 0)
             throw new BerthException(ErrorKind.FailedPrecondition, "realtime cpu limits (cpu.realtimeRuntime/realtimePeriod) are not supported on cgroup v2");
 
-        if (c.Idle is { } idle) dir.Write("cpu.idle", idle);
+        // 0 is the default for idle and burst: fine on kernels without the knob
+        if (c.Idle is { } idle && (idle != 0 || dir.Has("cpu.idle"))) dir.Write("cpu.idle", idle);
         if (c.Shares is { } shares and not 0) dir.Write("cpu.weight", CgroupConversions.CpuSharesToWeight(shares));
 
         long quota = c.Quota ?? 0;
         ulong period = c.Period ?? 0;
         // A larger burst can be refused (EINVAL) until the new quota is in: then write it again after cpu.max.
         bool burstPending = false;
-        if (c.Burst is { } burst)
+        if (c.Burst is { } burst && (burst != 0 || dir.Has("cpu.max.burst")))
         {
             try
             {

@@ -10,7 +10,7 @@ public sealed partial class ContainerRuntime
     /// run: create + start. In the foreground the runtime becomes the subreaper that init is reparented to,
     /// forwards signals to it, returns its exit status and deletes the container (unless keep).
     /// </summary>
-    public unsafe int Run(string id, CreateOptions options, bool detach, bool keep)
+    public int Run(string id, CreateOptions options, bool detach, bool keep)
     {
         if (!detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         int pid = Create(id, options);
@@ -28,25 +28,14 @@ public sealed partial class ContainerRuntime
                 ctx.Cancel = true;
                 Libc.Kill(pid, NativeNumber(ctx.Signal));
             })).ToList();
-        int status = 0;
-        try
-        {
-            // Other orphans of the container may be reparented to us too: reap them, wait for init.
-            while (true)
-            {
-                int s;
-                int got = Libc.Waitpid(-1, &s, 0);
-                if (got < 0 && Check.LastErrno == Errnos.EINTR) continue;
-                if (got < 0) throw new ErrnoException("waitpid", Check.LastErrno);
-                if (got == pid) { status = s; break; }
-            }
-        }
+        int code;
+        try { code = WaitForChild(pid); }
         finally
         {
             foreach (var r in forwarded) r.Dispose();
         }
         if (!keep) Delete(id, force: true);
-        return Libc.ExitCodeOf(status);
+        return code;
     }
 
     private static int NativeNumber(PosixSignal s) => s switch

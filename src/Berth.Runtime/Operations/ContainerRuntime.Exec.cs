@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+using Berth.Core;
+using Berth.Interop;
+using Berth.Oci;
+using Berth.Runtime.Init;
+using Berth.Runtime.Launch;
+using Berth.Runtime.State;
+
+namespace Berth.Runtime.Operations;
+
+public sealed partial class ContainerRuntime
+{
+    private static readonly Dictionary<string, string> ProcNsNames = new()
+    {
+        [NamespaceTypes.Pid] = "pid", [NamespaceTypes.Network] = "net", [NamespaceTypes.Mount] = "mnt",
+        [NamespaceTypes.Ipc] = "ipc", [NamespaceTypes.Uts] = "uts", [NamespaceTypes.User] = "user",
+        [NamespaceTypes.Cgroup] = "cgroup", [NamespaceTypes.Time] = "time",
+    };
+
+    /// <summary>
+    /// exec: a new process in every namespace and the cgroup of a running container, with the container's
+    /// confinement unless told otherwise. Returns its exit status, or 0 when detached.
+    /// </summary>
+    public unsafe int Exec(string id, ExecOptions o)
+    {
+        var r = Store.Load(id);
+        var status = StatusOf(r);
+        if (status == ContainerStatus.Paused && !o.IgnorePaused) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a paused container");
+        if (status == ContainerStatus.Stopped) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a stopped container");
+
+        var process = o.Process ?? ProcessFor(r.Spec.Process!, o);
+        SpecValidator.ValidateProcess(process);
+        if (process.Terminal && o.ConsoleSocket is null)
+            throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty without --console-socket (exec --tty in the foreground is not supported yet)");
+        if (!string.IsNullOrEmpty(process.ApparmorProfile))
+            throw new BerthException(ErrorKind.InvalidArgument, "apparmor is not supported by berth-runtime");
+
+        var bootstrap = new Bootstrap();
+        foreach (var ns in r.Spec.Linux?.Namespaces ?? [])
+            bootstrap.Join.Add((Bootstrap.FlagOf(ns.Type), $"/proc/{r.InitPid}/ns/{ProcNsNames[ns.Type]}"));
+        if (process.OOMScoreAdj is int adj) bootstrap.OomScoreAdj = adj.ToString(CultureInfo.InvariantCulture);
+
+        if (!o.Detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
+        int consoleFd = o.ConsoleSocket is null ? -1 : ConsoleSetup.Connect(o.ConsoleSocket);
+        InitLauncher.Started started;
+        try
+        {
+            var cgroup = CgroupOf(r);
+            started = InitLauncher.Launch("init", bootstrap,
+                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = consoleFd }, cgroup.AddProcess);
+        }
+        finally
+        {
+            if (consoleFd >= 0) Libc.Close(consoleFd);
+        }
+        using (var channel = started.Channel)
+        {
+            var spec = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(r.Spec, OciJsonContext.Default.RuntimeSpec), OciJsonContext.Default.RuntimeSpec)!;
+            spec.Process = process;
+            var config = new InitConfig { Id = id, Rootfs = r.Rootfs, Spec = spec, IsExec = true };
+            try
+            {
+                channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
+                channel.Expect(InitChannel.Created);
+            }
+            catch
+            {
+                Libc.Kill(started.Pid, Libc.SIGKILL);
+                throw;
+            }
+        }
+        if (o.PidFile is not null)
+            AtomicFile.WriteText(Path.GetFullPath(o.PidFile), started.Pid.ToString(CultureInfo.InvariantCulture));
+        if (o.Detach) return 0;
+        return WaitForChild(started.Pid);
+    }
+
+    /// <summary>The container's process with exec's overrides, as runc builds it from flags.</summary>
+    private static Process ProcessFor(Process container, ExecOptions o)
+    {
+        if (o.Args.Count == 0) throw new BerthException(ErrorKind.InvalidArgument, "exec: no command given (args or --process)");
+        var p = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(container, OciJsonContext.Default.Process), OciJsonContext.Default.Process)!;
+        p.Args = o.Args;
+        p.Terminal = o.Tty;
+        p.Env = [.. p.Env ?? [], .. o.Env];
+        if (o.Cwd is not null) p.Cwd = o.Cwd;
+        if (o.User is not null)
+        {
+            string[] parts = o.User.Split(':');
+            if (!uint.TryParse(parts[0], out uint uid) || (parts.Length > 1 && !uint.TryParse(parts[1], out _)) || parts.Length > 2)
+                throw new BerthException(ErrorKind.InvalidArgument, $"invalid --user \"{o.User}\": want uid[:gid]");
+            p.User = new User { UID = uid, GID = parts.Length > 1 ? uint.Parse(parts[1], CultureInfo.InvariantCulture) : 0, Umask = p.User.Umask };
+        }
+        if (o.AdditionalGids.Count > 0) p.User.AdditionalGids = o.AdditionalGids;
+        if (o.AddCaps.Count > 0)
+        {
+            p.Capabilities ??= new LinuxCapabilities();
+            List<string> Add(List<string>? set) => [.. (set ?? []).Union(o.AddCaps)];
+            p.Capabilities.Bounding = Add(p.Capabilities.Bounding);
+            p.Capabilities.Effective = Add(p.Capabilities.Effective);
+            p.Capabilities.Permitted = Add(p.Capabilities.Permitted);
+        }
+        if (o.NoNewPrivs) p.NoNewPrivileges = true;
+        return p;
+    }
+
+    /// <summary>Waits for a process reparented to us (we are its subreaper), reaping other orphans on the way.</summary>
+    private static unsafe int WaitForChild(int pid)
+    {
+        while (true)
+        {
+            int s;
+            int got = Libc.Waitpid(-1, &s, 0);
+            if (got < 0 && Check.LastErrno == Errnos.EINTR) continue;
+            if (got < 0) throw new ErrnoException("waitpid", Check.LastErrno);
+            if (got == pid) return Libc.ExitCodeOf(s);
+        }
+    }
+}
