@@ -67,8 +67,8 @@ EOF
     mkdir -p "$(dirname "$archive")"
     # Top-level names without "./" (manifest.json, not ./manifest.json), as docker save writes.
     (cd "$work/img" && tar --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 \
-        -cf "$archive.tmp" -- *)
-    mv -f "$archive.tmp" "$archive"
+        -cf "$archive.tmp.$$" -- *)
+    mv -f "$archive.tmp.$$" "$archive"
 }
 
 archive=$(realpath -m "$archive")

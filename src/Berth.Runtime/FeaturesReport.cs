@@ -17,7 +17,7 @@ public static class FeaturesReport
             Namespaces = [.. NamespaceTypes.All],
             Capabilities = Capabilities.All.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToList(),
             Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
-            Seccomp = new SeccompFeatures { Enabled = false },
+            Seccomp = Seccomp.SeccompFilter.Features(),
             Apparmor = new EnabledFeature { Enabled = false },
             Selinux = new EnabledFeature { Enabled = false },
             IntelRdt = new IntelRdtFeatures { Enabled = false },

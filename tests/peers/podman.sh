@@ -18,8 +18,11 @@ runtime=$(realpath "$runtime")
 . "$repo/scripts/lib-apt.sh"
 need_pkg podman podman
 need_pkg conmon conmon
+need_pkg pgrep procps
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-podman.XXXXXX")
+# Containers go under a private cgroup parent, so leftovers are ours to see and remove.
+cg_parent=/berth-podman-$$
 
 # Private configs: CONTAINERS_CONF / CONTAINERS_STORAGE_CONF make podman read only these.
 # default_ulimits: podman's default nofile (1048576) is above this host's hard limit
@@ -52,7 +55,7 @@ pm_opts() {
 pm() {
     local opts
     mapfile -t opts < <(pm_opts)
-    timeout 120 podman "${opts[@]}" "$@"
+    timeout -k 5 120 podman "${opts[@]}" "$@"
 }
 
 cleanup() {
@@ -65,12 +68,15 @@ cleanup() {
     # Anything still mounted under $T (e.g. a failed reset) must go before rm -rf.
     findmnt -rn -o TARGET | grep "^$T/" | sort -r | while read -r m; do umount -l "$m"; done
     rm -rf "$T" || echo "WARN could not remove $T" >&2
+    find /sys/fs/cgroup/ -mindepth 2 -maxdepth 3 -depth -type d -path "*$cg_parent*" -exec rmdir {} + 2>/dev/null
 }
 trap cleanup EXIT
 
 pass=0 fail=0
 ok() { echo "PASS $*"; pass=$((pass + 1)); }
 ko() { echo "FAIL $*"; fail=$((fail + 1)); }
+# Cgroup dirs matching <path-pattern> in any hierarchy (v1: /sys/fs/cgroup/<ctrl>/..., v2: /sys/fs/cgroup/...).
+cgroups_under() { find /sys/fs/cgroup/ -mindepth 2 -maxdepth 3 -type d -path "/sys/fs/cgroup*$1" 2>/dev/null; }
 # check <name> <expected> <actual>
 check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1: expected '$2', got '$3'"; fi; }
 
@@ -89,7 +95,7 @@ fi
 echo "# podman $(podman --version | awk '{print $3}'), storage $driver, runtime $runtime"
 
 img=localhost/busybox:latest
-run=(run --rm --network none)
+run=(run --rm --network none --cgroup-parent "$cg_parent")
 
 out=$(pm "${run[@]}" "$img" echo hi 2>&1) || true
 check "run echo hi" hi "$out"
@@ -112,10 +118,13 @@ out=$(pm "${run[@]}" --user 65534:65534 "$img" id -u 2>&1) || true
 check "run --user 65534" 65534 "$out"
 
 # Detached: the shell exits 7 on SIGTERM, so a clean stop proves signal delivery via `kill`.
-if pm run -d --network none --name peer-d "$img" \
+if pm run -d --network none --cgroup-parent "$cg_parent" --name peer-d "$img" \
     sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null 2>"$T/d.err"; then
     ok "run -d"
     check "inspect running" running "$(pm inspect -f '{{.State.Status}}' peer-d 2>&1)"
+    id=$(pm inspect -f '{{.Id}}' peer-d 2>&1)
+    if [ -n "$(cgroups_under "$cg_parent/libpod-$id")" ]; then ok "container cgroup in --cgroup-parent"
+    else ko "container cgroup $cg_parent/libpod-$id missing"; fi
     # pid 1 seen by the exec'd process is the container's shell: exec joined its pid ns.
     check "exec joins the container" sh "$(pm exec peer-d cat /proc/1/comm 2>&1)"
     check "logs" ready "$(pm logs peer-d 2>&1)"
@@ -126,6 +135,8 @@ else
     ko "run -d: $(cat "$T/d.err")"
 fi
 check "no containers left" "" "$(pm ps -aq 2>&1)"
+# The runtime's delete must remove the container cgroups it made (in every hierarchy).
+check "no container cgroups left" "" "$(cgroups_under "$cg_parent/libpod-*")"
 
 echo "podman peer: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

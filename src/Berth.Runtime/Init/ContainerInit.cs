@@ -4,6 +4,7 @@ using Berth.Interop;
 using Berth.Oci;
 using Berth.Runtime.Hooks;
 using Berth.Runtime.Launch;
+using Berth.Runtime.Seccomp;
 
 namespace Berth.Runtime.Init;
 
@@ -45,8 +46,13 @@ internal static class ContainerInit
             var exec = ExecProcess.Prepare(process);
             Credentials.ApplyRlimits(process.Rlimits);
             if (process.User.Umask is uint umask) Libc.Umask((int)umask);
+            var seccomp = spec.Linux?.Seccomp;
+            // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before the caps go.
+            if (seccomp is not null && !process.NoNewPrivileges) SeccompFilter.Apply(seccomp);
             Credentials.ApplyUserAndCapabilities(process.User, process.Capabilities, process.NoNewPrivileges);
             exec.EnterCwd();
+            // With no_new_privs, as late as possible but before "created", so a failure still reaches create.
+            if (seccomp is not null && process.NoNewPrivileges) SeccompFilter.Apply(seccomp);
 
             channel.Send(InitChannel.Created, []);
             channel.Dispose();
@@ -60,7 +66,10 @@ internal static class ContainerInit
         }
         catch (Exception e)
         {
-            try { channel.Send(InitChannel.Error, e is BerthException or ErrnoException ? e.Message : e.ToString()); } catch (IOException) { }
+            string message = e is BerthException or ErrnoException ? e.Message : e.ToString();
+            // After "created" the runtime is gone: the container's stderr is the only place left to say why.
+            try { channel.Send(InitChannel.Error, message); }
+            catch (Exception) { Console.Error.WriteLine($"berth-runtime init: {message}"); }
             return 1;
         }
     }

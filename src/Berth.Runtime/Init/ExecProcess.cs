@@ -59,7 +59,12 @@ internal sealed unsafe class ExecProcess
     /// <summary>No fd of ours reaches the new program; signal state is reset; then execve.</summary>
     public void Execute(int firstPrivateFd)
     {
-        Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);
+        // A failure here would leak runtime fds into the container (CVE-2024-21626): never ignore it.
+        if (Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC) < 0)
+        {
+            Console.Error.WriteLine($"berth-runtime: close_range: {ErrnoException.Describe(Check.LastErrno)}");
+            Environment.Exit(126);
+        }
         for (int sig = 1; sig < 65; sig++)
             if (sig is not (Libc.SIGKILL or Libc.SIGSTOP)) Libc.Signal(sig, 0); // SIG_DFL
         ulong none = 0;

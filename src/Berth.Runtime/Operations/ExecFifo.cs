@@ -6,8 +6,12 @@ namespace Berth.Runtime.Operations;
 /// <summary>The fifo that splits create from start: init blocks writing it until start reads.</summary>
 internal static unsafe class ExecFifo
 {
-    public static void Create(string path) =>
+    /// <summary>Writable by anyone (0622, not reduced by the umask): init opens it after switching to the container's user.</summary>
+    public static void Create(string path)
+    {
         Check.Io(Libc.Mkfifo(path, Convert.ToInt32("622", 8)), "mkfifo", path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
+    }
 
     /// <summary>Lets init go: open for reading (non-blocking, init may be dead), wait for its byte, remove the fifo.</summary>
     public static void Release(string path, int initPid)

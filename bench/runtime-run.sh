@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR/../scripts
+# Benchmark: wall time of `<runtime> run` of a busybox bundle whose process is /bin/true
+# (create namespaces + mounts + cgroups, exec, wait, delete), berth-runtime vs runc vs crun,
+# with `unshare -fpmuin --mount-proc true` as the floor (bare namespaces, no runtime).
+# One hyperfine run; writes bench/results/runtime-run.{json,md}.
+# Usage: bench/runtime-run.sh [berth-runtime-binary]   (default: out/bin/berth-runtime;
+#        skipped when absent). Env: RUNS (default 30), WARMUP (default 3),
+#        RESULTS_DIR (default bench/results).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+berth=${1:-$repo/out/bin/berth-runtime}
+runs=${RUNS:-30}
+warmup=${WARMUP:-3}
+results=${RESULTS_DIR:-$repo/bench/results}
+
+# shellcheck source=lib-apt.sh
+. "$repo/scripts/lib-apt.sh"
+need_pkg hyperfine hyperfine
+need_pkg runc runc
+need_pkg crun crun
+need_pkg jq jq
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+"$repo/scripts/busybox-bundle.sh" "$T/bundle" /bin/true
+b=$T/bundle
+
+# Each command: its own --root dir; container id = the id of the shell hyperfine spawns
+# for that run ($$), unique among live processes; `run` deletes the container on exit.
+names=() cmds=()
+add() { names+=("$1"); cmds+=("$2"); }
+if [ -x "$berth" ]; then
+    berth=$(realpath "$berth")
+    add berth-runtime "$berth --root $T/root-berth run --bundle $b b\$\$"
+else
+    echo "note: no berth-runtime at $berth; measuring peers only" >&2
+fi
+add runc "$(command -v runc) --root $T/root-runc run --bundle $b r\$\$"
+# crun refuses this host's hybrid cgroup layout (v1 + a v2 mount at /sys/fs/cgroup/unified),
+# so it runs in a private mount namespace with the v2 mount removed. That trick has to be
+# inside the measured command; its own cost is measured separately as "crun-trick" (the
+# same unshare + umount with no container) so it can be subtracted when reading the table.
+# On a pure v1 or pure v2 host crun runs directly.
+crun_bin=$(command -v crun)
+if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null; then
+    add crun "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $crun_bin --root $T/root-crun run --bundle $b c\$\$'"
+    add crun-trick "unshare -m sh -c 'umount /sys/fs/cgroup/unified'"
+else
+    add crun "$crun_bin --root $T/root-crun run --bundle $b c\$\$"
+fi
+add floor "unshare -fpmuin --mount-proc true"
+
+# Every command must succeed once before timing (hyperfine would abort mid-run otherwise).
+for i in "${!cmds[@]}"; do
+    sh -c "${cmds[$i]}" || { echo "FAIL ${names[$i]}: ${cmds[$i]}" >&2; exit 1; }
+done
+
+mkdir -p "$results"
+hf=()
+for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
+hyperfine --warmup "$warmup" --runs "$runs" --style basic \
+    --export-json "$results/runtime-run.json" "${hf[@]}"
+
+# Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
+base="berth-runtime"
+[ -x "$berth" ] || base=runc
+ms() { awk -v s="$1" 'BEGIN {print s * 1000}'; }
+rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
+base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$results/runtime-run.json")
+{
+    echo "# runtime run: /bin/true in a busybox bundle"
+    echo
+    echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; hyperfine $runs runs after $warmup warmup;"
+    echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
+    echo "Produced by \`bench/runtime-run.sh\`; see bench/README.md."
+    echo
+    echo "| command | mean (ms) | σ (ms) | min (ms) | max (ms) | vs $base |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    jq -r '.results[] | [.command, .mean, .stddev, .min, .max] | @tsv' "$results/runtime-run.json" |
+        while IFS=$'\t' read -r n mean sd min max; do
+            printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" \
+                "$(ms "$mean")" "$(ms "$sd")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
+        done
+    echo
+    echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+    if [[ " ${names[*]} " == *" crun-trick "* ]]; then
+        echo
+        echo "crun-trick is the cost of the \`unshare -m\` + \`umount /sys/fs/cgroup/unified\` wrapper"
+        echo "that crun needs on this hybrid-cgroup host; it is included in the crun row."
+    fi
+} >"$results/runtime-run.md"
+
+echo
+printf '%-14s %10s\n' command 'mean (ms)'
+jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$results/runtime-run.json" |
+    while read -r n m; do printf '%-14s %10.2f\n' "$n" "$m"; done
+echo
+echo "time ratios (x/${base%-runtime}; above 1 means ${base%-runtime} is faster):"
+jq -r --arg base "$base" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
+    "  \(.command)/\($base | sub("-runtime"; "")) = \(.mean / $bm * 100 | round / 100)x"' "$results/runtime-run.json"
+echo
+echo "wrote $results/runtime-run.md and runtime-run.json"

@@ -1,0 +1,210 @@
+using Berth.Core;
+using Berth.Oci;
+using Berth.Runtime.Seccomp;
+
+namespace Berth.Runtime.Tests.Seccomp;
+
+/// <summary>
+/// Filters built by the real libseccomp and exported as BPF, never loaded: a filter loaded here
+/// would confine the test process. Loading is tested in containers by the integration tests.
+/// </summary>
+public sealed class SeccompFilterTests
+{
+    private static LinuxSyscall Rule(string action, params string[] names) => new() { Names = [.. names], Action = action };
+
+    private static LinuxSeccompArg Arg(uint index, string op, ulong value, ulong valueTwo = 0) =>
+        new() { Index = index, Op = op, Value = value, ValueTwo = valueTwo };
+
+    private static LinuxSeccomp Small(params LinuxSyscall[] extra) => new()
+    {
+        DefaultAction = "SCMP_ACT_ERRNO",
+        Syscalls = [Rule("SCMP_ACT_ALLOW", "read", "write", "exit_group"), .. extra],
+    };
+
+    /// <summary>Shaped like moby's default profile: a long allowlist plus the argument rules (see SECURITY-CASES 4.2).</summary>
+    internal static LinuxSeccomp MobyLike()
+    {
+        var socket = Rule("SCMP_ACT_ALLOW", "socket");
+        socket.Args = [Arg(0, "SCMP_CMP_LT", 38), Arg(0, "SCMP_CMP_EQ", 39), Arg(0, "SCMP_CMP_GT", 40)];
+        var personality = Rule("SCMP_ACT_ALLOW", "personality");
+        personality.Args = [Arg(0, "SCMP_CMP_EQ", 0), Arg(0, "SCMP_CMP_EQ", 8), Arg(0, "SCMP_CMP_EQ", 0x20000), Arg(0, "SCMP_CMP_EQ", 0xffffffff)];
+        var clone = Rule("SCMP_ACT_ALLOW", "clone");
+        clone.Args = [Arg(0, "SCMP_CMP_MASKED_EQ", 0x7E020000, 0)];
+        return new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ERRNO",
+            DefaultErrnoRet = 1,
+            Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            Syscalls =
+            [
+                Rule("SCMP_ACT_ALLOW",
+                    "accept", "accept4", "access", "arch_prctl", "bind", "brk", "capget", "capset", "chdir", "chmod", "chown",
+                    "clock_gettime", "close", "close_range", "connect", "dup", "dup2", "dup3", "epoll_create1", "epoll_ctl",
+                    "epoll_pwait", "execve", "execveat", "exit", "exit_group", "faccessat2", "fchdir", "fcntl", "fstat",
+                    "futex", "getcwd", "getdents64", "getpid", "getppid", "getuid", "ioctl", "kill", "lseek", "madvise",
+                    "mmap", "mprotect", "munmap", "nanosleep", "newfstatat", "openat", "openat2", "pipe2", "poll", "prctl",
+                    "pread64", "read", "readlink", "recvfrom", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sendto",
+                    "set_robust_list", "set_tid_address", "setgroups", "setresgid", "setresuid", "sigaltstack", "socketcall",
+                    "statx", "uname", "wait4", "write", "writev",
+                    "berth_future_syscall_not_in_any_kernel"),
+                socket,
+                personality,
+                clone,
+                new LinuxSyscall { Names = ["clone3"], Action = "SCMP_ACT_ERRNO", ErrnoRet = 38 },
+                Rule("SCMP_ACT_ALLOW", "modify_ldt"), // x86 only: a pseudo syscall on x86_64
+            ],
+        };
+    }
+
+    [LibseccompFact]
+    public void Export_ProducesWholeBpfInstructions()
+    {
+        byte[] bpf = SeccompFilter.ExportBpf(Small());
+        Assert.NotEmpty(bpf);
+        Assert.Equal(0, bpf.Length % 8); // struct sock_filter { u16 code; u8 jt, jf; u32 k; }
+    }
+
+    [LibseccompFact]
+    public void Export_IsDeterministic() =>
+        Assert.Equal(SeccompFilter.ExportBpf(MobyLike()), SeccompFilter.ExportBpf(MobyLike()));
+
+    [LibseccompFact]
+    public void Export_ChangesWhenRulesChange()
+    {
+        byte[] baseline = SeccompFilter.ExportBpf(Small());
+
+        byte[] moreRules = SeccompFilter.ExportBpf(Small(Rule("SCMP_ACT_ALLOW", "openat")));
+        Assert.NotEqual(baseline, moreRules);
+
+        var mkdirEperm = new LinuxSyscall { Names = ["mkdirat"], Action = "SCMP_ACT_KILL_PROCESS" };
+        var mkdirEnoent = new LinuxSyscall { Names = ["mkdirat"], Action = "SCMP_ACT_TRAP" };
+        Assert.NotEqual(SeccompFilter.ExportBpf(Small(mkdirEperm)), SeccompFilter.ExportBpf(Small(mkdirEnoent)));
+
+        var openat1 = Rule("SCMP_ACT_ALLOW", "openat");
+        openat1.Args = [Arg(2, "SCMP_CMP_MASKED_EQ", 3, 0)];
+        var openat2 = Rule("SCMP_ACT_ALLOW", "openat");
+        openat2.Args = [Arg(2, "SCMP_CMP_MASKED_EQ", 3, 1)];
+        Assert.NotEqual(SeccompFilter.ExportBpf(Small(openat1)), SeccompFilter.ExportBpf(Small(openat2)));
+
+        var errno1 = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", DefaultErrnoRet = 1, Syscalls = Small().Syscalls };
+        var errno38 = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", DefaultErrnoRet = 38, Syscalls = Small().Syscalls };
+        Assert.NotEqual(SeccompFilter.ExportBpf(errno1), SeccompFilter.ExportBpf(errno38));
+    }
+
+    [LibseccompFact]
+    public void UnknownSyscall_IsSkipped()
+    {
+        byte[] without = SeccompFilter.ExportBpf(Small());
+        byte[] with = SeccompFilter.ExportBpf(Small(Rule("SCMP_ACT_ALLOW", "berth_future_syscall_not_in_any_kernel")));
+        Assert.Equal(without, with);
+    }
+
+    [LibseccompFact]
+    public void ExtraArchitectures_AddCode()
+    {
+        var s = Small();
+        s.Architectures = ["SCMP_ARCH_X86", "SCMP_ARCH_X32"];
+        Assert.True(SeccompFilter.ExportBpf(s).Length > SeccompFilter.ExportBpf(Small()).Length);
+    }
+
+    [LibseccompFact]
+    public void NativeArchitectureListedAgain_IsFine()
+    {
+        var s = Small();
+        s.Architectures = [NativeArch()];
+        Assert.Equal(SeccompFilter.ExportBpf(Small()), SeccompFilter.ExportBpf(s));
+    }
+
+    [LibseccompFact]
+    public void MobyLikeProfile_IsAcceptedByLibseccomp()
+    {
+        // Same-index conditions (socket, personality) are split; 32+ rules turn on the binary tree.
+        byte[] bpf = SeccompFilter.ExportBpf(MobyLike());
+        Assert.True(bpf.Length > 64 * 8);
+    }
+
+    [LibseccompFact]
+    public void ArchitectureThisLibseccompLacks_IsAClearError()
+    {
+        var s = Small();
+        s.Architectures = ["SCMP_ARCH_LOONGARCH64"];
+        if (SeccompFilter.SupportedArchitectures.Contains("SCMP_ARCH_LOONGARCH64"))
+        {
+            Assert.NotEmpty(SeccompFilter.ExportBpf(s));
+            return;
+        }
+        var e = Assert.Throws<BerthException>(() => SeccompFilter.ExportBpf(s));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal($"seccomp: architecture SCMP_ARCH_LOONGARCH64 is not supported by libseccomp {SeccompFilter.LibraryVersion}", e.Message);
+    }
+
+    [LibseccompFact]
+    public void Flags_SupportedOnesAreAccepted_OthersAreClearErrors()
+    {
+        foreach (string flag in SeccompTables.Flags)
+        {
+            var s = Small();
+            s.Flags = [flag];
+            if (SeccompFilter.SupportedFlags.Contains(flag))
+                Assert.NotEmpty(SeccompFilter.ExportBpf(s));
+            else
+            {
+                var e = Assert.Throws<BerthException>(() => SeccompFilter.ExportBpf(s));
+                Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+                Assert.StartsWith($"seccomp: flag {flag} is not supported by", e.Message);
+            }
+        }
+    }
+
+    [LibseccompFact]
+    public void WaitKillableRecv_NeedsLibseccomp26()
+    {
+        if (!SeccompFilter.LibraryVersion!.StartsWith("2.5.", StringComparison.Ordinal)) return;
+        var s = Small();
+        s.Flags = [SeccompTables.FlagWaitKillableRecv];
+        var e = Assert.Throws<BerthException>(() => SeccompFilter.ExportBpf(s));
+        Assert.Contains("it needs 2.6.0 or later", e.Message);
+    }
+
+    [LibseccompFact]
+    public void Features_ReportWhatIsSupported()
+    {
+        SeccompFeatures f = SeccompFilter.Features();
+        Assert.True(f.Enabled);
+        Assert.DoesNotContain("SCMP_ACT_NOTIFY", f.Actions!);
+        Assert.Contains("SCMP_ACT_KILL_PROCESS", f.Actions!);
+        Assert.Equal(7, f.Operators!.Count);
+        Assert.Contains(NativeArch(), f.Archs!);
+        Assert.Equal(SeccompTables.Flags, f.KnownFlags);
+        Assert.Contains(SeccompTables.FlagTsync, f.SupportedFlags!);
+        Assert.All(f.SupportedFlags!, flag => Assert.Contains(flag, f.KnownFlags!));
+    }
+
+    [LibseccompFact]
+    public void Apply_DisabledSeccomp_DoesNothing() =>
+        SeccompFilter.Apply(new LinuxSeccomp()); // must not load anything into the test process
+
+    [LibseccompFact]
+    public void Apply_InvalidProfile_FailsBeforeLoading()
+    {
+        var e = Assert.Throws<BerthException>(() => SeccompFilter.Apply(
+            new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW", Syscalls = [Rule("SCMP_ACT_NOTIFY", "mount")] }));
+        Assert.Equal("linux.seccomp.syscalls[0] (mount): seccomp notify (listenerPath) is not supported yet", e.Message);
+        Assert.Equal("0", File.ReadLines("/proc/self/status").First(l => l.StartsWith("Seccomp:", StringComparison.Ordinal)).Split('\t')[^1]);
+    }
+
+    [LibseccompFact]
+    public void Export_OfDisabledSeccomp_IsAnError() =>
+        Assert.Throws<BerthException>(() => SeccompFilter.ExportBpf(new LinuxSeccomp()));
+
+    private static string NativeArch() => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => "SCMP_ARCH_X86_64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "SCMP_ARCH_AARCH64",
+        System.Runtime.InteropServices.Architecture.RiscV64 => "SCMP_ARCH_RISCV64",
+        System.Runtime.InteropServices.Architecture.LoongArch64 => "SCMP_ARCH_LOONGARCH64",
+        System.Runtime.InteropServices.Architecture.S390x => "SCMP_ARCH_S390X",
+        System.Runtime.InteropServices.Architecture.Ppc64le => "SCMP_ARCH_PPC64LE",
+        var a => throw new PlatformNotSupportedException(a.ToString()),
+    };
+}
