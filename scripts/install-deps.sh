@@ -15,6 +15,7 @@ have containerd     || need+=(containerd)
 have hyperfine      || need+=(hyperfine)
 have ps             || need+=(procps)
 [ -e /usr/lib/x86_64-linux-gnu/libz.so ] || need+=(zlib1g-dev)
+[ -e /usr/lib/x86_64-linux-gnu/libseccomp.a ] || need+=(libseccomp-dev)   # linked into berth-runtime
 
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "install-deps: need root to install: ${need[*]}" >&2; exit 1; }

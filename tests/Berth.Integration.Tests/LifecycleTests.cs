@@ -175,7 +175,7 @@ public sealed class LifecycleTests : IDisposable
         var byId = json.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("status").GetString());
         Assert.Equal(new Dictionary<string, string?> { [a.Id] = "created", [b.Id] = "running" }, byId);
 
-        Assert.Equal([a.Id, b.Id], _sb.Rt("list", "-q").Ok().Out.Split('\n').Order());
+        Assert.Equal(new[] { a.Id, b.Id }.Order(StringComparer.Ordinal), _sb.Rt("list", "-q").Ok().Out.Split('\n').Order(StringComparer.Ordinal));
     }
 
     [RootFact]

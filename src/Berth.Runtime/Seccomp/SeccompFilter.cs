@@ -18,11 +18,13 @@ namespace Berth.Runtime.Seccomp;
 /// </remarks>
 public static class SeccompFilter
 {
+    // berth-runtime links libseccomp statically (no dlopen inside a container's rootfs);
+    // elsewhere, a first call loads libseccomp.so.2 or fails here.
     private static readonly Lazy<bool> s_available = new(() =>
     {
-        if (!NativeLibrary.TryLoad(Libseccomp.Library, out nint lib)) return false;
-        NativeLibrary.Free(lib);
-        return true;
+        try { unsafe { _ = Libseccomp.Version(); } return true; }
+        catch (DllNotFoundException) { return false; }
+        catch (EntryPointNotFoundException) { return false; }
     });
 
     /// <summary>libseccomp.so.2 can be loaded.</summary>
