@@ -95,6 +95,13 @@ public sealed class BadInputTests : IDisposable
     }
 
     [RootFact]
+    public void Mount_destination_below_a_regular_file()
+    {
+        // Fails inside init (creating the mount point), not in the runtime's own validation.
+        CreateFails(_sb.NewContainer("true").Edit(s => s.Mounts!.Add(new Mount { Destination = "/etc/passwd/sub", Type = "tmpfs", Source = "tmpfs" })), "/etc/passwd/sub");
+    }
+
+    [RootFact]
     public void Unknown_namespace_type()
     {
         CreateFails(_sb.NewContainer("true").Edit(s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "bogus" })), "bogus");

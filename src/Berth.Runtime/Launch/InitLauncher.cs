@@ -44,6 +44,8 @@ internal sealed class Bootstrap
         {
             b.UidMap = FormatMap(spec.Linux?.UIDMappings);
             b.GidMap = FormatMap(spec.Linux?.GIDMappings);
+            // An unprivileged user may only write gid_map after giving up setgroups(2) in the namespace.
+            b.SetgroupsDeny = Libc.Geteuid() != 0;
         }
         if (spec.Process?.OOMScoreAdj is int adj) b.OomScoreAdj = adj.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return b;

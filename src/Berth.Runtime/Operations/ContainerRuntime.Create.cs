@@ -49,8 +49,7 @@ public sealed partial class ContainerRuntime
             fifoFd = Check.Io(Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC), "open", fifo);
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
 
-            cgroup = CgroupOf(record.CgroupsPath, id);
-            cgroup.Create();
+            cgroup = CreateCgroup(record);
             cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
 
             var fds = new InitLauncher.Fds { PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = consoleFd };
@@ -96,6 +95,23 @@ public sealed partial class ContainerRuntime
             started?.Channel.Dispose();
             if (fifoFd >= 0) Libc.Close(fifoFd);
             if (consoleFd >= 0) Libc.Close(consoleFd);
+        }
+    }
+
+    /// <summary>Rootless without access to the cgroup hierarchy and without limits: no cgroup, as runc does.</summary>
+    private ICgroupManager CreateCgroup(ContainerRecord record)
+    {
+        var cgroup = CgroupOf(record.CgroupsPath, record.Id);
+        try
+        {
+            cgroup.Create();
+            return cgroup;
+        }
+        catch (Exception e) when (Libc.Geteuid() != 0 && e is UnauthorizedAccessException or IOException or BerthException
+                                  && !NoCgroup.HasLimits(record.Spec.Linux?.Resources))
+        {
+            record.NoCgroup = true;
+            return new NoCgroup(0);
         }
     }
 

@@ -13,7 +13,8 @@ public sealed partial class ContainerRuntime(string root)
     internal ContainerStore Store { get; } = new(root);
     private readonly CgroupFs _cgroupFs = new();
 
-    internal ICgroupManager CgroupOf(ContainerRecord r) => CgroupManagerFactory.Create(r.CgroupsPath, r.Id, _cgroupFs);
+    internal ICgroupManager CgroupOf(ContainerRecord r) =>
+        r.NoCgroup ? new NoCgroup(r.InitPid) : CgroupManagerFactory.Create(r.CgroupsPath, r.Id, _cgroupFs);
 
     internal ICgroupManager CgroupOf(string cgroupsPath, string id) => CgroupManagerFactory.Create(cgroupsPath, id, _cgroupFs);
 

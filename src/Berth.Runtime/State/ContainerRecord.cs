@@ -14,5 +14,7 @@ internal sealed class ContainerRecord
     public DateTimeOffset Created { get; set; }
     public string Owner { get; set; } = "";
     public string CgroupsPath { get; set; } = "";
+    /// <summary>Rootless, without a cgroup (see NoCgroup).</summary>
+    public bool NoCgroup { get; set; }
     public RuntimeSpec Spec { get; set; } = new();
 }
