@@ -38,8 +38,9 @@ internal static class ContainerInit
                 foreach (var (key, value) in spec.Linux?.Sysctl ?? [])
                     WriteSysctl(key, value);
                 if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
-                FinishRootfs(spec);
+                // runc creates a missing cwd, and must do so before the root may become read-only.
                 if (!Directory.Exists(process.Cwd)) Directory.CreateDirectory(process.Cwd);
+                FinishRootfs(spec);
             }
             else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
 
@@ -66,7 +67,8 @@ internal static class ContainerInit
         }
         catch (Exception e)
         {
-            string message = e is BerthException or ErrnoException ? e.Message : e.ToString();
+            string message = e is BerthException or ErrnoException or IOException or UnauthorizedAccessException
+                ? e.Message : $"{e.GetType().Name}: {e.Message}";
             // After "created" the runtime is gone: the container's stderr is the only place left to say why.
             try { channel.Send(InitChannel.Error, message); }
             catch (Exception) { Console.Error.WriteLine($"berth-runtime init: {message}"); }

@@ -16,18 +16,18 @@ internal static class SealedExe
     {
         using SafeFd self = Check.Io(new SafeFd(Libc.Open("/proc/self/exe", Libc.O_RDONLY | Libc.O_CLOEXEC), true), "open", "/proc/self/exe");
         // Already running from a sealed copy (an init that re-executes): reuse it.
-        if ((Libc.Fcntl(self.Value, Libc.F_GET_SEALS, 0) & AllSeals) == AllSeals)
+        int seals = Libc.Fcntl(self.Value, Libc.F_GET_SEALS, 0); // -1 (EINVAL) for an ordinary file
+        if (seals >= 0 && (seals & AllSeals) == AllSeals)
             return Check.Io(new SafeFd(Libc.Fcntl(self.Value, Libc.F_DUPFD_CLOEXEC, 3), true), "dup", "/proc/self/exe");
 
         var memfd = Check.Io(new SafeFd(Libc.MemfdCreate("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING), true), "memfd_create");
-        long size = new FileInfo("/proc/self/exe").Length;
-        long copied = 0;
-        while (copied < size)
+        // Copy until EOF: the size of /proc/self/exe as a path is the symlink's, not the binary's.
+        while (true)
         {
-            nint n = Libc.Sendfile(memfd.Value, self.Value, 0, (nint)(size - copied));
+            nint n = Libc.Sendfile(memfd.Value, self.Value, 0, 1 << 30);
             if (n < 0 && Check.LastErrno == Errnos.EINTR) continue;
-            if (n <= 0) { memfd.Dispose(); Check.ThrowLastError("copy runtime binary to memfd"); }
-            copied += n;
+            if (n < 0) { memfd.Dispose(); Check.ThrowLastError("copy runtime binary to memfd"); }
+            if (n == 0) break;
         }
         Check.Io(Libc.Fchmod(memfd.Value, Convert.ToInt32("511", 8)), "fchmod memfd");
         Check.Io(Libc.Fcntl(memfd.Value, Libc.F_ADD_SEALS, AllSeals), "seal memfd");

@@ -50,7 +50,6 @@ public sealed partial class ContainerRuntime
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
 
             cgroup = CreateCgroup(record);
-            cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
 
             var fds = new InitLauncher.Fds { PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = consoleFd };
             // Into the cgroup before any namespace or child exists, so every descendant is born in it.
@@ -67,6 +66,9 @@ public sealed partial class ContainerRuntime
             var channel = started.Channel;
             channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
             channel.Expect(InitChannel.RunHooks);
+            // Limits only now, as runc: the runtime's own start-up (forks, .NET threads) must not count
+            // against them. Init has mounted and made its device nodes; nothing has run from the image yet.
+            cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
             string creating = HookStateJson(record, ContainerStatus.Creating);
             HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", creating);
             HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
