@@ -22,20 +22,20 @@ $(OUT)/native/nsexec.o: native/nsexec.c
 	gcc -O2 -fPIC -Wall -Wextra -Werror -c $< -o $@
 
 build: native
-	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q
+	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q --logger "console;verbosity=normal"
 	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb
 
 demo: deps build
 	@scripts/demo.sh $(RUNTIME)
 
 unit-test:
-	$(DOTNET) test tests/Berth.Oci.Tests --nologo -v q
-	$(DOTNET) test tests/Berth.Cgroups.Tests --nologo -v q
-	$(DOTNET) test tests/Berth.Runtime.Cli.Tests --nologo -v q
-	$(DOTNET) test tests/Berth.Runtime.Tests --nologo -v q
+	$(DOTNET) test tests/Berth.Oci.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Cgroups.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Runtime.Cli.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Runtime.Tests --nologo -v q --logger "console;verbosity=normal"
 
 integration-test: build
-	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q
+	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q --logger "console;verbosity=normal"
 
 peer-test: build
 	tests/peers/podman.sh $(RUNTIME)

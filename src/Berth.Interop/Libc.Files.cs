@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Berth.Interop;
 
-public static partial class Libc
+public static unsafe partial class Libc
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100,
         O_TRUNC = 0x200, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000,
@@ -79,6 +79,12 @@ public static partial class Libc
 
     [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
     public static unsafe partial int Poll(PollFd* fds, nuint nfds, int timeoutMs);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "isatty")]
+    public static partial int Isatty(int fd);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "cfmakeraw")]
+    public static partial void Cfmakeraw(byte* termios);
 
     public const int SYS_close_range = 436;
     public const uint CLOSE_RANGE_CLOEXEC = 4;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Berth.Interop;
 
-public static partial class Libc
+public static unsafe partial class Libc
 {
     public const ulong MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_SYNCHRONOUS = 16, MS_REMOUNT = 32,
         MS_MANDLOCK = 64, MS_DIRSYNC = 128, MS_NOSYMFOLLOW = 256, MS_NOATIME = 1024, MS_NODIRATIME = 2048, MS_BIND = 4096,

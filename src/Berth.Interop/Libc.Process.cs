@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Berth.Interop;
 
-public static partial class Libc
+public static unsafe partial class Libc
 {
     public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
         PR_SET_NO_NEW_PRIVS = 38, PR_SET_CHILD_SUBREAPER = 36, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2,

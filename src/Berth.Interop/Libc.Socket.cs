@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Berth.Interop;
 
-public static partial class Libc
+public static unsafe partial class Libc
 {
     public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1, SO_PASSCRED = 16, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, MSG_CMSG_CLOEXEC = 0x40000000;

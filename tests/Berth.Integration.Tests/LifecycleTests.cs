@@ -44,7 +44,7 @@ public sealed class LifecycleTests : IDisposable
         Assert.Equal("running", running.GetProperty("status").GetString());
         Assert.Equal(pid, running.GetProperty("pid").GetInt32());
 
-        c.Kill("TERM").Ok();
+        c.WaitForHandler(15).Kill("TERM").Ok();
         var stopped = c.WaitForStatus("stopped");
         Assert.Equal(0, stopped.GetProperty("pid").GetInt32());
         Assert.Equal(RuncStateKeys, Keys(stopped));
@@ -61,7 +61,7 @@ public sealed class LifecycleTests : IDisposable
     [InlineData("15")]
     public void Kill_accepts_signal_names_with_and_without_SIG_and_numbers(string signal)
     {
-        var c = _sb.NewContainer(ExitsOnTerm).CreateAndStart();
+        var c = _sb.NewContainer(ExitsOnTerm).CreateAndStart().WaitForHandler(15);
         c.Kill(signal).Ok();
         c.WaitForStatus("stopped");
     }
@@ -69,7 +69,7 @@ public sealed class LifecycleTests : IDisposable
     [RootFact]
     public void Kill_without_a_signal_sends_SIGTERM()
     {
-        var c = _sb.NewContainer(ExitsOnTerm).CreateAndStart();
+        var c = _sb.NewContainer(ExitsOnTerm).CreateAndStart().WaitForHandler(15);
         c.Kill().Ok();
         c.WaitForStatus("stopped");
     }

@@ -11,6 +11,16 @@ public sealed class ProcessTests : IDisposable
     public void Dispose() => _sb.Dispose();
 
     [RootFact]
+    public void Foreground_run_with_a_terminal_relays_a_pty()
+    {
+        var c = _sb.NewContainer("sh", "-c", "tty; test -t 0 && echo stdin-is-a-tty; exit 4").Edit(s => s.Process!.Terminal = true);
+        var r = c.Run();
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains("/dev/pts/0", r.Stdout);
+        Assert.Contains("stdin-is-a-tty", r.Stdout);
+    }
+
+    [RootFact]
     public void Process_is_pid_1_in_its_own_pid_namespace()
     {
         var r = _sb.NewContainer("sh", "-c", "echo $$").Run().Ok();

@@ -60,6 +60,23 @@ internal static unsafe class ConsoleSetup
         }
     }
 
+    /// <summary>Receives one fd sent with SCM_RIGHTS (the pty master), close-on-exec.</summary>
+    public static int ReceiveFd(int socket)
+    {
+        byte* data = stackalloc byte[4096];
+        int ctlLen = sizeof(CmsgHdr) + 8;
+        byte* ctl = stackalloc byte[ctlLen];
+        IoVec iov = new() { Base = data, Len = 4096 };
+        MsgHdr msg = new() { Iov = &iov, IovLen = 1, Control = ctl, ControlLen = (nuint)ctlLen };
+        nint n;
+        do { n = Libc.Recvmsg(socket, &msg, Libc.MSG_CMSG_CLOEXEC); } while (n < 0 && Check.LastErrno == Errnos.EINTR);
+        if (n < 0) Check.ThrowLastError("receive console fd");
+        var cm = (CmsgHdr*)ctl;
+        if (msg.ControlLen < (nuint)sizeof(CmsgHdr) || cm->Level != Libc.SOL_SOCKET || cm->Type != Libc.SCM_RIGHTS)
+            throw new BerthException(ErrorKind.Internal, "container init sent no terminal");
+        return *(int*)(ctl + sizeof(CmsgHdr));
+    }
+
     /// <summary>Connects to the caller's console socket (a path), for the runtime parent.</summary>
     public static int Connect(string path)
     {

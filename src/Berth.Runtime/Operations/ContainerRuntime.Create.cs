@@ -23,7 +23,8 @@ public sealed partial class ContainerRuntime
         string bundle = Path.GetFullPath(options.Bundle);
         var spec = OciJson.ReadSpec(Path.Combine(bundle, "config.json"));
         SpecValidator.Validate(spec, bundle);
-        if (spec.Process!.Terminal && options.ConsoleSocket is null)
+        bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.Proxy is not null;
+        if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
         if (!spec.Process.Terminal && options.ConsoleSocket is not null)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot use console socket if berth-runtime will not detach or allocate tty");
@@ -51,7 +52,10 @@ public sealed partial class ContainerRuntime
 
             cgroup = CreateCgroup(record);
 
-            var fds = new InitLauncher.Fds { PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = consoleFd };
+            var fds = new InitLauncher.Fds
+            {
+                PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = proxied ? options.Proxy!.TheirEnd : consoleFd,
+            };
             // Into the cgroup before any namespace or child exists, so every descendant is born in it.
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec), fds, cgroup.AddProcess);
             record.InitPid = started.Pid;
@@ -74,6 +78,7 @@ public sealed partial class ContainerRuntime
             HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
             channel.Send(InitChannel.HooksDone, []);
             channel.Expect(InitChannel.Created);
+            if (proxied) options.Proxy!.ReceiveMaster();
 
             Store.Save(record);
             if (options.PidFile is not null)

@@ -31,8 +31,9 @@ public sealed partial class ContainerRuntime
 
         var process = o.Process ?? ProcessFor(r.Spec.Process!, o);
         SpecValidator.ValidateProcess(process);
-        if (process.Terminal && o.ConsoleSocket is null)
-            throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty without --console-socket (exec --tty in the foreground is not supported yet)");
+        if (process.Terminal && o.ConsoleSocket is null && o.Detach)
+            throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
+        using var proxy = process.Terminal && o.ConsoleSocket is null ? new TerminalProxy() : null;
         if (!string.IsNullOrEmpty(process.ApparmorProfile))
             throw new BerthException(ErrorKind.InvalidArgument, "apparmor is not supported by berth-runtime");
 
@@ -48,7 +49,7 @@ public sealed partial class ContainerRuntime
         {
             var cgroup = CgroupOf(r);
             started = InitLauncher.Launch("init", bootstrap,
-                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = consoleFd }, cgroup.AddProcess);
+                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, cgroup.AddProcess);
         }
         finally
         {
@@ -63,6 +64,7 @@ public sealed partial class ContainerRuntime
             {
                 channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
                 channel.Expect(InitChannel.Created);
+                proxy?.ReceiveMaster();
             }
             catch
             {
@@ -73,6 +75,7 @@ public sealed partial class ContainerRuntime
         if (o.PidFile is not null)
             AtomicFile.WriteText(Path.GetFullPath(o.PidFile), started.Pid.ToString(CultureInfo.InvariantCulture));
         if (o.Detach) return 0;
+        proxy?.Relay();
         return WaitForChild(started.Pid);
     }
 

@@ -13,6 +13,8 @@ public sealed partial class ContainerRuntime
     public int Run(string id, CreateOptions options, bool detach, bool keep)
     {
         if (!detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
+        using var proxy = detach ? null : new TerminalProxy();
+        options.Proxy = proxy;
         int pid = Create(id, options);
         try { Start(id); }
         catch
@@ -29,7 +31,11 @@ public sealed partial class ContainerRuntime
                 Libc.Kill(pid, NativeNumber(ctx.Signal));
             })).ToList();
         int code;
-        try { code = WaitForChild(pid); }
+        try
+        {
+            if (proxy?.HasMaster == true) proxy.Relay();
+            code = WaitForChild(pid);
+        }
         finally
         {
             foreach (var r in forwarded) r.Dispose();

@@ -7,4 +7,6 @@ public sealed class CreateOptions
     public string? ConsoleSocket { get; set; }
     public bool NoPivot { get; set; }
     public int PreserveFds { get; set; }
+    /// <summary>Foreground run: with terminal true and no console socket, the runtime relays the pty itself.</summary>
+    internal TerminalProxy? Proxy { get; set; }
 }

@@ -94,6 +94,22 @@ public sealed class Container
     public int Pid => StateJson().GetProperty("pid").GetInt32();
 
     /// <summary>Polls <c>state</c> until the status is <paramref name="status"/>; fails after the timeout.</summary>
+    /// <summary>
+    /// Waits until init has a handler for <paramref name="signal"/>: a PID 1 ignores signals it does not
+    /// handle, so a kill sent before the shell set its trap would be lost (with runc as well).
+    /// </summary>
+    public Container WaitForHandler(int signal, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            string? line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+            if (line is not null && (Convert.ToUInt64(line[7..].Trim(), 16) & (1UL << (signal - 1))) != 0) return this;
+            Thread.Sleep(10);
+        }
+        throw new TimeoutException($"container {Id} never installed a handler for signal {signal}");
+    }
+
     public JsonElement WaitForStatus(string status, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
