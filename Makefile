@@ -22,7 +22,7 @@ $(OUT)/native/nsexec.o: native/nsexec.c
 	gcc -O2 -fPIC -Wall -Wextra -Werror -c $< -o $@
 
 build: native
-	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q
 	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb
 
 demo: deps build

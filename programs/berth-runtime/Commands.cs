@@ -51,6 +51,9 @@ internal static class Commands
             case "resume": rt.Resume(Id()); return 0;
             case "update": return UpdateCommand.Run(rt, a);
             case "exec": return rt.Exec(Id(), ExecOptionsOf(a));
+            case "events":
+                rt.Events(Id(), a.GetBool("stats"), a.GetDuration("interval", TimeSpan.FromSeconds(5)), line => Write(line + "\n"));
+                return 0;
             default:
                 throw new BerthException(ErrorKind.InvalidArgument, $"{a.Command} is not supported by berth-runtime yet");
         }
