@@ -112,25 +112,102 @@ check "exit code propagates" 3 "$rc"
 out=$(c "${run[@]}" --env FOO=bar "$img" t3 sh -c 'echo "$FOO $(id -u) $(pwd)"' 2>&1) || true
 check "env, uid, cwd" "bar 0 /" "$out"
 
+# Default seccomp profile (ctr applies none unless --seccomp).
+out=$(c "${run[@]}" --seccomp "$img" ts grep Seccomp: /proc/self/status 2>&1) || true
+check "run --seccomp (Seccomp: 2)" 2 "$(echo "$out" | awk '{print $2}')"
+
+# ctr's spec mounts no /sys/fs/cgroup, so the limit is read from the host (v1, then v2).
+memlimit() {
+    cat "/sys/fs/cgroup/memory/$ns/$1/memory.limit_in_bytes" 2>/dev/null ||
+        cat "/sys/fs/cgroup/$ns/$1/memory.max" 2>/dev/null || true
+}
+task_status() { c task ls 2>&1 | awk -v id="$1" '$1 == id {print $3}'; }
+# wait_status <id> <status>: up to 5 s; prints the last status seen.
+wait_status() {
+    local st=
+    for _ in $(seq 50); do
+        st=$(task_status "$1")
+        [ "$st" = "$2" ] && break
+        sleep 0.1
+    done
+    echo "$st"
+}
+# A long sleeper with a memory limit, then stopped with SIGKILL (exit 137).
+if c run -d --runc-binary "$runtime" --memory-limit 67108864 "$img" tk sleep 600 >/dev/null 2>"$T/k.err"; then
+    check "run --memory-limit 67108864: memory limit" 67108864 "$(memlimit tk)"
+    c task kill -s SIGKILL tk >/dev/null 2>&1 || ko "task kill -s SIGKILL"
+    check "task kill -s SIGKILL: STOPPED" STOPPED "$(wait_status tk STOPPED)"
+    del=$(c task delete tk 2>&1) || ko "task delete tk: $del"
+    case $del in *"exit code 137"*) ok "task delete after SIGKILL (exit code 137)" ;; *) ko "task delete: expected exit code 137, got '$del'" ;; esac
+    c containers rm tk >/dev/null 2>&1 || ko "containers rm tk"
+else
+    ko "run -d --memory-limit: $(cat "$T/k.err")"
+fi
+# dd's 200M buffer is filled from /dev/zero: over the limit (this host has no swap).
+rc=0
+c "${run[@]}" --memory-limit 67108864 "$img" tm dd if=/dev/zero of=/dev/null bs=200M count=1 >/dev/null 2>&1 || rc=$?
+check "run --memory-limit: 200M allocation is OOM-killed (exit 137)" 137 "$rc"
+
+# --tty: ctr wants a terminal on its stdin, so it runs under script(1), which gives it a pty
+# (whose echo of a NUL byte, "^@", is dropped from the output).
+# The runtime makes the container's pty and passes its master over --console-socket.
+if command -v script >/dev/null 2>&1; then
+    # shellcheck disable=SC2016
+    out=$(timeout -k 5 60 script -qec "$(printf '%q ' ctr -a "$sock" -n "$ns" "${run[@]}" --tty "$img" tt \
+        sh -c 'tty; exit 3')" /dev/null </dev/null 2>&1 | tr -d '\r\0' | sed 's/\^@//g') && rc=0 || rc=$?
+    check "run --tty: tty, exit code" "/dev/pts/0 3" "$out $rc"
+else
+    echo "SKIP run --tty: script(1) not installed"
+fi
+
 # Detached round trip. The shell exits 7 on SIGTERM, which proves `kill` delivered it.
+# It also bumps a counter in /tmp/count every 0.1 s (read from the host, see pause).
+# shellcheck disable=SC2016
 if c run -d --runc-binary "$runtime" "$img" td \
-    sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' >/dev/null 2>"$T/d.err"; then
+    sh -c 'trap "exit 7" TERM; i=0; while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.1; done' \
+    >/dev/null 2>"$T/d.err"; then
     ok "run -d"
-    check "task running" RUNNING "$(c task ls 2>&1 | awk '$1 == "td" {print $3}')"
+    check "task running" RUNNING "$(task_status td)"
+    pid=$(c task ls 2>&1 | awk '$1 == "td" {print $2}') || true
     if [ -n "$(cgroups_under "/$ns/td")" ]; then ok "container cgroup /$ns/td"
     else ko "container cgroup /$ns/td missing"; fi
     # pid 1 seen by the exec'd process is the container's shell: exec joined its pid ns.
     check "task exec" sh "$(c task exec --exec-id e1 td cat /proc/1/comm 2>&1)"
+    # shellcheck disable=SC2016
+    out=$(c task exec --exec-id e2 --cwd /tmp td sh -c 'echo "out $(pwd)"; exit 5' 2>&1) && rc=0 || rc=$?
+    check "task exec --cwd: output, exit code" "out /tmp 5" "$out $rc"
+    check "task exec --user 65534 (uid gid)" "65534 65534" \
+        "$(c task exec --exec-id e3 --user 65534 td sh -c 'echo $(id -u) $(id -g)' 2>&1)"
     n=$(c task ps td 2>/dev/null | awk 'NR > 1' | wc -l)
     if [ "$n" -ge 1 ]; then ok "task ps ($n pids)"; else ko "task ps: no pids"; fi
+    count() { cat "/proc/$pid/root/tmp/count" 2>/dev/null || true; }
+    if c task pause td >/dev/null 2>"$T/p.err"; then
+        check "task pause: PAUSED" PAUSED "$(task_status td)"
+        a=$(count); sleep 0.5; b=$(count)
+        if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "task pause: counter stopped ($a)"
+        else ko "task pause: counter moved '$a' -> '$b'"; fi
+    else
+        ko "task pause: $(cat "$T/p.err")"
+    fi
+    if c task resume td >/dev/null 2>"$T/p.err"; then
+        check "task resume: RUNNING" RUNNING "$(task_status td)"
+        a=$(count); sleep 0.5; b=$(count)
+        if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]; then ok "task resume: counter runs ($a -> $b)"
+        else ko "task resume: counter '$a' -> '$b'"; fi
+    else
+        ko "task resume: $(cat "$T/p.err")"
+    fi
+    # The shim reads the container's cgroup: v1 memory.usage_in_bytes / cpuacct.usage,
+    # v2 memory.usage / cpu.usage_usec.
+    out=$(c task metrics td 2>&1) || true
+    if echo "$out" | grep -Eq '^memory\.usage(_in_bytes)? +[1-9]' &&
+        echo "$out" | grep -Eq '^cpu(acct\.usage|\.usage_usec) +[1-9]'; then
+        ok "task metrics (memory and cpu rows)"
+    else
+        ko "task metrics: $out"
+    fi
     c task kill td >/dev/null 2>&1 || ko "task kill"
-    st=
-    for _ in $(seq 50); do
-        st=$(c task ls 2>&1 | awk '$1 == "td" {print $3}')
-        [ "$st" = STOPPED ] && break
-        sleep 0.1
-    done
-    check "task kill (SIGTERM) stops it" STOPPED "$st"
+    check "task kill (SIGTERM) stops it" STOPPED "$(wait_status td STOPPED)"
     # ctr task delete reports a non-zero exit status as a warning on stderr.
     del=$(c task delete td 2>&1) || ko "task delete: $del"
     case $del in *"exit code 7"*) ok "task delete (exit code 7)" ;; *) ko "task delete: expected exit code 7, got '$del'" ;; esac

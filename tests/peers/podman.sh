@@ -117,17 +117,108 @@ check "stdin pipe (-i)" from-stdin "$out"
 out=$(pm "${run[@]}" --user 65534:65534 "$img" id -u 2>&1) || true
 check "run --user 65534" 65534 "$out"
 
+# Resource limits, read back inside the container from the cgroup files the runtime wrote
+# (v1 path first, then v2), and enforced.
+# shellcheck disable=SC2016 # $(...) expands in the container
+out=$(pm "${run[@]}" --memory 64m "$img" sh -c \
+    'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max' 2>&1) || true
+check "run --memory 64m: memory limit" 67108864 "$out"
+# dd's 200M buffer is filled from /dev/zero: over the limit (this host has no swap).
+rc=0
+pm "${run[@]}" --memory 64m "$img" dd if=/dev/zero of=/dev/null bs=200M count=1 >/dev/null 2>&1 || rc=$?
+check "run --memory 64m: 200M allocation is OOM-killed (exit 137)" 137 "$rc"
+# The shell forks 40 sleeps; with pids.max 20 a fork fails and the shell gives up (exit 2).
+# shellcheck disable=SC2016
+out=$(pm "${run[@]}" --pids-limit 20 "$img" sh -c \
+    'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max
+     for i in $(seq 40); do sleep 10 & done; echo forked all 40' 2>&1) || true
+check "run --pids-limit 20: pids.max" 20 "$(echo "$out" | head -n 1)"
+case $out in
+    *"forked all"*) ko "run --pids-limit 20: fork loop was not stopped: $out" ;;
+    *"can't fork"*) ok "run --pids-limit 20: fork loop stopped" ;;
+    *) ko "run --pids-limit 20: fork loop: $out" ;;
+esac
+# v1: quota and period files; v2: cpu.max holds "quota period".
+# shellcheck disable=SC2016
+out=$(pm "${run[@]}" --cpus 0.5 "$img" sh -c \
+    'if cd /sys/fs/cgroup/cpu 2>/dev/null; then echo $(cat cpu.cfs_quota_us cpu.cfs_period_us); else cat /sys/fs/cgroup/cpu.max; fi' 2>&1) || true
+check "run --cpus 0.5: cfs quota/period" "50000 100000" "$out"
+
+# Seccomp: podman's default profile, none, and a custom profile that denies only mkdir.
+out=$(pm "${run[@]}" "$img" grep Seccomp: /proc/self/status 2>&1) || true
+check "default seccomp profile applied (Seccomp: 2)" 2 "$(echo "$out" | awk '{print $2}')"
+out=$(pm "${run[@]}" --security-opt seccomp=unconfined "$img" grep Seccomp: /proc/self/status 2>&1) || true
+check "seccomp=unconfined (Seccomp: 0)" 0 "$(echo "$out" | awk '{print $2}')"
+printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW",' \
+    ' "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}' >"$T/nomkdir.json"
+# shellcheck disable=SC2016
+out=$(pm "${run[@]}" --security-opt seccomp="$T/nomkdir.json" "$img" sh -c \
+    'mkdir /tmp/d 2>/tmp/err; echo "mkdir=$? $(grep -o "not permitted" /tmp/err) $(touch /tmp/f && echo touch-ok)"' 2>&1) || true
+check "seccomp=<profile denying mkdir>: mkdir fails with EPERM, touch works" "mkdir=1 not permitted touch-ok" "$out"
+
+# Rootful user namespace: root inside is uid/gid 100000 outside.
+# shellcheck disable=SC2016
+out=$(pm "${run[@]}" --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$img" sh -c \
+    'echo $(id -u) $(id -g) $(cat /proc/self/uid_map) $(cat /proc/self/gid_map)' 2>&1) || true
+check "run --uidmap/--gidmap: id and maps inside" "0 0 0 100000 65536 0 100000 65536" "$out"
+if pm run -d --network none --cgroup-parent "$cg_parent" --name peer-u \
+    --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$img" sleep 60 >/dev/null 2>"$T/u.err"; then
+    pid=$(pm inspect -f '{{.State.Pid}}' peer-u 2>&1) || true
+    out=$(awk '/^(Uid|Gid):/ {print $2}' "/proc/$pid/status" 2>&1 | paste -sd ' ') || true
+    check "run --uidmap/--gidmap: host uid/gid of the container process" "100000 100000" "$out"
+    pm rm -f -t 0 peer-u >/dev/null 2>&1 || ko "rm -f peer-u"
+else
+    ko "run -d --uidmap: $(cat "$T/u.err")"
+fi
+
+# -t: the runtime creates the pty and hands its master to conmon over --console-socket.
+out=$(pm "${run[@]}" -t "$img" tty </dev/null 2>&1 | tr -d '\r') || true
+check "run -t (tty)" /dev/pts/0 "$out"
+
 # Detached: the shell exits 7 on SIGTERM, so a clean stop proves signal delivery via `kill`.
+# It also bumps a counter in /tmp/count every 0.1 s (read from the host, see pause).
+# shellcheck disable=SC2016
 if pm run -d --network none --cgroup-parent "$cg_parent" --name peer-d "$img" \
-    sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null 2>"$T/d.err"; then
+    sh -c 'trap "exit 7" TERM; echo ready; i=0; while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.1; done' \
+    >/dev/null 2>"$T/d.err"; then
     ok "run -d"
     check "inspect running" running "$(pm inspect -f '{{.State.Status}}' peer-d 2>&1)"
     id=$(pm inspect -f '{{.Id}}' peer-d 2>&1)
+    pid=$(pm inspect -f '{{.State.Pid}}' peer-d 2>&1) || true
     if [ -n "$(cgroups_under "$cg_parent/libpod-$id")" ]; then ok "container cgroup in --cgroup-parent"
     else ko "container cgroup $cg_parent/libpod-$id missing"; fi
     # pid 1 seen by the exec'd process is the container's shell: exec joined its pid ns.
     check "exec joins the container" sh "$(pm exec peer-d cat /proc/1/comm 2>&1)"
+    # shellcheck disable=SC2016
+    check "exec -e -w" "bar /tmp" "$(pm exec -e FOO=bar -w /tmp peer-d sh -c 'echo "$FOO $(pwd)"' 2>&1)"
+    check "exec -u 65534 (uid gid)" "65534 65534" "$(pm exec -u 65534 peer-d sh -c 'echo $(id -u) $(id -g)' 2>&1)"
+    rc=0
+    pm exec peer-d sh -c 'exit 4' >/dev/null 2>&1 || rc=$?
+    check "exec exit code propagates" 4 "$rc"
     check "logs" ready "$(pm logs peer-d 2>&1)"
+    count() { cat "/proc/$pid/root/tmp/count" 2>/dev/null || true; }
+    if pm pause peer-d >/dev/null 2>"$T/p.err"; then
+        check "pause: state paused" paused "$(pm inspect -f '{{.State.Status}}' peer-d 2>&1)"
+        a=$(count); sleep 0.5; b=$(count)
+        if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "pause: counter stopped ($a)"
+        else ko "pause: counter moved '$a' -> '$b'"; fi
+    else
+        ko "pause: $(cat "$T/p.err")"
+    fi
+    if pm unpause peer-d >/dev/null 2>"$T/p.err"; then
+        check "unpause: state running" running "$(pm inspect -f '{{.State.Status}}' peer-d 2>&1)"
+        a=$(count); sleep 0.5; b=$(count)
+        if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]; then ok "unpause: counter runs ($a -> $b)"
+        else ko "unpause: counter '$a' -> '$b'"; fi
+    else
+        ko "unpause: $(cat "$T/p.err")"
+    fi
+    out=$(pm stats --no-stream --format '{{.MemUsage}}' peer-d 2>&1) || true
+    if [[ $out =~ ^[0-9.]+[kMGT]?B\ /\ [0-9.]+[kMGT]?B$ ]]; then ok "stats --no-stream MemUsage ($out)"
+    else ko "stats --no-stream MemUsage: '$out'"; fi
+    out=$(pm top peer-d pid args 2>&1) || true
+    if echo "$out" | grep -q '^1 .*sh -c trap' && echo "$out" | grep -q 'sleep 0.1'; then ok "top lists the container's processes"
+    else ko "top: $out"; fi
     pm stop -t 10 peer-d >/dev/null 2>&1 || ko "stop"
     check "stop delivers SIGTERM (exit 7)" 7 "$(pm inspect -f '{{.State.ExitCode}}' peer-d 2>&1)"
     if pm rm peer-d >/dev/null 2>&1; then ok "rm"; else ko "rm"; fi

@@ -16,6 +16,7 @@ internal static class ContainerInit
 {
     public static int Run()
     {
+        PhaseTrace.Mark("init: .NET started");
         var channel = new InitChannel(EnvFd("_BERTH_INITPIPE"));
         try
         {
@@ -27,11 +28,14 @@ internal static class ContainerInit
 
             if (!config.IsExec)
             {
+                PhaseTrace.Mark("init: config received");
                 PrepareRootfs(config, spec, userns);
+                PhaseTrace.Mark("init: mounts and devices done");
                 channel.Send(InitChannel.RunHooks, []);
                 channel.Expect(InitChannel.HooksDone);
                 HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", config.HookState);
                 EnterRootfs(config.Rootfs, config.NoPivot);
+                PhaseTrace.Mark("init: pivoted");
                 if (spec.Hostname is { Length: > 0 } h) Check.Io(Libc.Sethostname(h, System.Text.Encoding.UTF8.GetByteCount(h)), "sethostname", h);
                 if (spec.Domainname is { Length: > 0 } d) Check.Io(Libc.Setdomainname(d, System.Text.Encoding.UTF8.GetByteCount(d)), "setdomainname", d);
                 // before readonlyPaths, which usually include /proc/sys
@@ -55,6 +59,7 @@ internal static class ContainerInit
             // With no_new_privs, as late as possible but before "created", so a failure still reaches create.
             if (seccomp is not null && process.NoNewPrivileges) SeccompFilter.Apply(seccomp);
 
+            PhaseTrace.Mark("init: confined");
             channel.Send(InitChannel.Created, []);
             channel.Dispose();
             if (!config.IsExec)
@@ -62,6 +67,7 @@ internal static class ContainerInit
                 WaitForStart();
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", config.HookState);
             }
+            PhaseTrace.Mark("init: exec");
             exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"));
             return 127; // Execute does not return
         }

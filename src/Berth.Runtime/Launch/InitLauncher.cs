@@ -92,7 +92,7 @@ internal static unsafe class InitLauncher
 
     public static Started Launch(string mode, Bootstrap bootstrap, Fds fds, Action<int> beforeBootstrap)
     {
-        using SafeFd exe = SealedExe.Create();
+        using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
         Check.Io(Libc.Socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair), "socketpair");
         var channel = new InitChannel(pair[0]);
@@ -117,13 +117,17 @@ internal static unsafe class InitLauncher
             if (fds.ConsoleFd >= 0) Pass("_BERTH_CONSOLE", fds.ConsoleFd);
             env.Add($"_BERTH_PRESERVE_FDS={fds.PreserveFds}");
 
+            PhaseTrace.Mark("launch: sealed exe ready");
+            if (PhaseTrace.Enabled) env.Add($"_{PhaseTrace.EnvVar}=1");
             int pid;
             try { pid = Spawn($"/proc/self/fd/{exe.Value}", ["berth-runtime", mode], env, moves); }
             finally { foreach (var (from, _) in moves) Libc.Close(from); }
             Libc.Close(childEnd);
             childEnd = -1;
 
+            PhaseTrace.Mark("launch: spawned");
             beforeBootstrap(pid);
+            PhaseTrace.Mark("launch: in cgroup");
             bootstrap.SendTo(channel);
             int containerPid = channel.ReceiveReadyPid();
             int status;

@@ -4,14 +4,37 @@ namespace Berth.Runtime.Launch;
 
 /// <summary>
 /// CVE-2019-5736: the container must never be able to reach the on-disk runtime binary through
-/// /proc/&lt;pid&gt;/exe. Init and exec'd processes run from a sealed in-memory copy instead.
+/// /proc/&lt;pid&gt;/exe. Init and exec'd processes run from a copy that cannot be written: for root, one
+/// copy per build under a read-only bind mount (made once; every container after that execs it with no
+/// copying, and shares its pages); otherwise a sealed memfd copy per process.
 /// </summary>
 internal static class SealedExe
 {
+    /// <summary>Where the read-only copies live; one directory (and mount) per build of the binary.</summary>
+    public const string ReadonlyCopies = "/run/berth-runtime/.exe";
+
+    /// <summary>Returns a close-on-exec fd of an unwritable copy of this executable, to exec through /proc/self/fd.</summary>
+    public static SafeFd Open()
+    {
+        if (Libc.Geteuid() == 0)
+        {
+            try
+            {
+                string path = ReadonlyCopy.Ensure(ReadonlyCopies);
+                return Check.Io(new SafeFd(Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC), true), "open", path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Core.BerthException)
+            {
+                // No mount rights (e.g. root in a user namespace): the memfd works everywhere.
+            }
+        }
+        return Create();
+    }
+
     private const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     private const int AllSeals = Libc.F_SEAL_SEAL | Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE;
 
-    /// <summary>Returns an fd (close-on-exec) of a sealed copy of this executable.</summary>
+    /// <summary>Returns an fd (close-on-exec) of a sealed memfd copy of this executable.</summary>
     public static SafeFd Create()
     {
         using SafeFd self = Check.Io(new SafeFd(Libc.Open("/proc/self/exe", Libc.O_RDONLY | Libc.O_CLOEXEC), true), "open", "/proc/self/exe");

@@ -19,6 +19,7 @@ public sealed partial class ContainerRuntime
     /// </summary>
     public int Create(string id, CreateOptions options)
     {
+        PhaseTrace.Mark("create: start");
         ContainerId.Validate(id);
         string bundle = Path.GetFullPath(options.Bundle);
         var spec = OciJson.ReadSpec(Path.Combine(bundle, "config.json"));
@@ -29,6 +30,7 @@ public sealed partial class ContainerRuntime
         if (!spec.Process.Terminal && options.ConsoleSocket is not null)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot use console socket if berth-runtime will not detach or allocate tty");
 
+        PhaseTrace.Mark("create: spec validated");
         string dir = Store.Reserve(id);
         ICgroupManager? cgroup = null;
         InitLauncher.Started? started = null;
@@ -51,6 +53,7 @@ public sealed partial class ContainerRuntime
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
 
             cgroup = CreateCgroup(record);
+            PhaseTrace.Mark("create: cgroup created");
 
             var fds = new InitLauncher.Fds
             {
@@ -58,6 +61,7 @@ public sealed partial class ContainerRuntime
             };
             // Into the cgroup before any namespace or child exists, so every descendant is born in it.
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec), fds, cgroup.AddProcess);
+            PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
                 ?? throw new BerthException(ErrorKind.Internal, "container init exited during create");
@@ -70,6 +74,7 @@ public sealed partial class ContainerRuntime
             var channel = started.Channel;
             channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
             channel.Expect(InitChannel.RunHooks);
+            PhaseTrace.Mark("create: init mounted");
             // Limits only now, as runc: the runtime's own start-up (forks, .NET threads) must not count
             // against them. Init has mounted and made its device nodes; nothing has run from the image yet.
             cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
@@ -78,6 +83,7 @@ public sealed partial class ContainerRuntime
             HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
             channel.Send(InitChannel.HooksDone, []);
             channel.Expect(InitChannel.Created);
+            PhaseTrace.Mark("create: init created");
             if (proxied) options.Proxy!.ReceiveMaster();
 
             Store.Save(record);

@@ -16,7 +16,7 @@ public sealed partial class ContainerRuntime
         using var proxy = detach ? null : new TerminalProxy();
         options.Proxy = proxy;
         int pid = Create(id, options);
-        try { Start(id); }
+        try { Start(id); PhaseTrace.Mark("run: started"); }
         catch
         {
             Delete(id, force: true);
@@ -40,7 +40,9 @@ public sealed partial class ContainerRuntime
         {
             foreach (var r in forwarded) r.Dispose();
         }
+        PhaseTrace.Mark("run: container exited");
         if (!keep) Delete(id, force: true);
+        PhaseTrace.Mark("run: deleted");
         return code;
     }
 

@@ -73,6 +73,25 @@ public sealed class Container
 
     public RunResult Resume() => _sandbox.Rt("resume", Id);
 
+    /// <summary><c>exec [flags] id args...</c>; put flags such as --env before the first argument with <see cref="ExecWith"/>.</summary>
+    public RunResult Exec(params string[] args) => _sandbox.Rt(["exec", Id, .. args]);
+
+    /// <summary><c>exec flags... id args...</c></summary>
+    public RunResult ExecWith(string[] flags, params string[] args) => _sandbox.Rt(["exec", .. flags, Id, .. args]);
+
+    /// <summary><c>update flags... id</c></summary>
+    public RunResult Update(params string[] flags) => _sandbox.Rt(["update", .. flags, Id]);
+
+    /// <summary>The pids <c>ps --format json</c> prints, which must succeed.</summary>
+    public List<int> PsPids()
+    {
+        using var doc = JsonDocument.Parse(_sandbox.Rt("ps", "--format", "json", Id).Ok().Stdout);
+        return [.. doc.RootElement.EnumerateArray().Select(e => e.GetInt32())];
+    }
+
+    /// <summary>A file of this container's cgroup on the host: /sys/fs/cgroup/&lt;controller&gt;/berth-it-&lt;id&gt;/&lt;file&gt;.</summary>
+    public string CgroupFile(string controller, string file) => Path.Combine("/sys/fs/cgroup", controller, CgroupName, file);
+
     /// <summary>create then start, both asserted to succeed.</summary>
     public Container CreateAndStart()
     {

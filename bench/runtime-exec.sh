@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR/../scripts
+# Benchmark: wall time of `<runtime> exec <id> /bin/true` into an already running busybox
+# container (read state, join the container's namespaces and cgroups, exec, wait),
+# berth-runtime vs runc vs crun, with `nsenter` into the same namespaces as the floor.
+# One long-running container per runtime, one hyperfine run; writes
+# bench/results/runtime-exec.{json,md}.
+# Usage: bench/runtime-exec.sh [berth-runtime-binary]   (default: out/bin/berth-runtime;
+#        skipped when absent). Env: RUNS (default 30), WARMUP (default 3),
+#        RESULTS_DIR (default bench/results). Make: bench/runtime-exec.sh $(RUNTIME)
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+berth=${1:-$repo/out/bin/berth-runtime}
+runs=${RUNS:-30}
+warmup=${WARMUP:-3}
+results=${RESULTS_DIR:-$repo/bench/results}
+
+# shellcheck source=lib-apt.sh
+. "$repo/scripts/lib-apt.sh"
+need_pkg hyperfine hyperfine
+need_pkg runc runc
+need_pkg crun crun
+need_pkg jq jq
+need_pkg nsenter util-linux
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-exec.XXXXXX")
+id=bench-exec-$$
+# The container's process: one long sleep (killed and deleted on exit).
+"$repo/scripts/busybox-bundle.sh" "$T/bundle" sleep 1000000
+b=$T/bundle
+
+# crun refuses this host's hybrid cgroup layout (v1 + a v2 mount at /sys/fs/cgroup/unified),
+# so each crun call (create, start, exec, kill, delete) runs in a private mount namespace
+# with the v2 mount removed; its cost is measured alone as "crun-trick" (see runtime-run.sh).
+# On a pure v1 or pure v2 host crun runs directly.
+crun_bin=$(command -v crun)
+hybrid=0
+mountpoint -q /sys/fs/cgroup/unified 2>/dev/null && hybrid=1
+crun_cmd() { # prints the crun command line for <args...>
+    local c
+    c="$crun_bin --root $T/root-crun $*"
+    if [ "$hybrid" = 1 ]; then
+        echo "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $c'"
+    else
+        echo "$c"
+    fi
+}
+
+# Runtimes: name and command prefix (up to the subcommand).
+rt_names=() rt_cmds=()
+if [ -x "$berth" ]; then
+    berth=$(realpath "$berth")
+    rt_names+=(berth-runtime) rt_cmds+=("$berth --root $T/root-berth")
+else
+    echo "note: no berth-runtime at $berth; measuring peers only" >&2
+fi
+rt_names+=(runc) rt_cmds+=("$(command -v runc) --root $T/root-runc")
+rt_names+=(crun) rt_cmds+=(crun)
+rt() { # rt <index> <args...>: run that runtime's command
+    local i=$1
+    shift
+    if [ "${rt_names[$i]}" = crun ]; then sh -c "$(crun_cmd "$@")"; else sh -c "${rt_cmds[$i]} $*"; fi
+}
+
+started=()
+cleanup() {
+    set +e
+    for i in "${started[@]}"; do
+        rt "$i" kill "$id" KILL >/dev/null 2>&1
+        rt "$i" delete -f "$id" >/dev/null 2>&1
+    done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Start one container per runtime (create + start; its stdio is /dev/null).
+for i in "${!rt_names[@]}"; do
+    if ! rt "$i" create --bundle "$b" "$id" </dev/null >/dev/null 2>"$T/err"; then
+        echo "FAIL ${rt_names[$i]} create: $(cat "$T/err")" >&2
+        exit 1
+    fi
+    started+=("$i")
+    rt "$i" start "$id" </dev/null >/dev/null 2>"$T/err" ||
+        { echo "FAIL ${rt_names[$i]} start: $(cat "$T/err")" >&2; exit 1; }
+done
+
+names=() cmds=()
+add() { names+=("$1"); cmds+=("$2"); }
+for i in "${!rt_names[@]}"; do
+    if [ "${rt_names[$i]}" = crun ]; then
+        add crun "$(crun_cmd exec "$id" /bin/true)"
+    else
+        add "${rt_names[$i]}" "${rt_cmds[$i]} exec $id /bin/true"
+    fi
+done
+[ "$hybrid" = 1 ] && add crun-trick "unshare -m sh -c 'umount /sys/fs/cgroup/unified'"
+# Floor: enter the runc container's namespaces (mount, uts, ipc, net, pid) and exec its
+# /bin/true; no runtime, no state, no cgroup join, no capabilities/seccomp/rlimit setup.
+runc_pid=$(runc --root "$T/root-runc" state "$id" | jq -r .pid)
+add floor "nsenter -t $runc_pid -m -u -i -n -p /bin/true"
+
+# Every command must succeed once before timing (hyperfine would abort mid-run otherwise).
+for i in "${!cmds[@]}"; do
+    sh -c "${cmds[$i]}" </dev/null || { echo "FAIL ${names[$i]}: ${cmds[$i]}" >&2; exit 1; }
+done
+
+mkdir -p "$results"
+hf=()
+for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
+hyperfine --warmup "$warmup" --runs "$runs" --style basic \
+    --export-json "$results/runtime-exec.json" "${hf[@]}"
+
+# Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
+base="berth-runtime"
+[ -x "$berth" ] || base=runc
+ms() { awk -v s="$1" 'BEGIN {print s * 1000}'; }
+rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
+base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$results/runtime-exec.json")
+{
+    echo "# runtime exec: /bin/true in a running busybox container"
+    echo
+    echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; hyperfine $runs runs after $warmup warmup;"
+    echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
+    echo "Produced by \`bench/runtime-exec.sh\`; see bench/README.md."
+    echo
+    echo "| command | mean (ms) | σ (ms) | min (ms) | max (ms) | vs $base |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    jq -r '.results[] | [.command, .mean, .stddev, .min, .max] | @tsv' "$results/runtime-exec.json" |
+        while IFS=$'\t' read -r n mean sd min max; do
+            printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" \
+                "$(ms "$mean")" "$(ms "$sd")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
+        done
+    echo
+    echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+    echo "floor is \`nsenter\` into the container's namespaces running its /bin/true (no runtime)."
+    if [[ " ${names[*]} " == *" crun-trick "* ]]; then
+        echo
+        echo "crun-trick is the cost of the \`unshare -m\` + \`umount /sys/fs/cgroup/unified\` wrapper"
+        echo "that crun needs on this hybrid-cgroup host; it is included in the crun row."
+    fi
+} >"$results/runtime-exec.md"
+
+echo
+printf '%-14s %10s\n' command 'mean (ms)'
+jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$results/runtime-exec.json" |
+    while read -r n m; do printf '%-14s %10.2f\n' "$n" "$m"; done
+echo
+echo "time ratios (x/${base%-runtime}; above 1 means ${base%-runtime} is faster):"
+jq -r --arg base "$base" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
+    "  \(.command)/\($base | sub("-runtime"; "")) = \(.mean / $bm * 100 | round / 100)x"' "$results/runtime-exec.json"
+echo
+echo "wrote $results/runtime-exec.md and runtime-exec.json"

@@ -1,0 +1,59 @@
+using System.Globalization;
+using Berth.Core;
+using Berth.Runtime.Init;
+using Berth.Interop;
+
+namespace Berth.Runtime.Launch;
+
+/// <summary>
+/// A copy of the runtime binary in &lt;dir&gt;/&lt;build key&gt;/, bind-mounted read-only onto itself: nothing
+/// can write it (EROFS), and a container cannot remount a mount of the host's mount namespace.
+/// </summary>
+internal static class ReadonlyCopy
+{
+    private const string Name = "berth-runtime";
+
+    public static string Ensure(string dir)
+    {
+        var self = new FileInfo(File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: true)?.FullName
+            ?? throw new BerthException(ErrorKind.Internal, "cannot resolve /proc/self/exe"));
+        if (!self.Exists) throw new BerthException(ErrorKind.Internal, "the runtime binary was deleted");
+        // The build identity: a rebuilt binary gets a new copy.
+        string key = string.Create(CultureInfo.InvariantCulture, $"{self.Length:x}-{self.LastWriteTimeUtc.Ticks:x}");
+        string copyDir = Path.Combine(dir, key);
+        string copy = Path.Combine(copyDir, Name);
+        if (IsReady(copyDir, copy)) return copy;
+
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var lockFile = new FileStream(Path.Combine(dir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        lockFile.Lock(0, 0); // one creator at a time; the others find it ready
+        try
+        {
+            if (IsReady(copyDir, copy)) return copy;
+            RemoveStale(dir);
+            Directory.CreateDirectory(copyDir);
+            string tmp = copy + ".tmp";
+            File.Copy(self.FullName, tmp, overwrite: true);
+            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            File.Move(tmp, copy, overwrite: true);
+            Mounter.Do(copyDir, copyDir, null, Libc.MS_BIND, null);
+            Mounter.Do(null, copyDir, null, Libc.MS_BIND | Libc.MS_REMOUNT | Libc.MS_RDONLY | Libc.MS_NODEV | Libc.MS_NOSUID, null);
+            return copy;
+        }
+        finally { lockFile.Unlock(0, 0); }
+    }
+
+    private static bool IsReady(string copyDir, string copy) =>
+        File.Exists(copy) && (MountInfo.StatFlags(copyDir) & Libc.MS_RDONLY) != 0;
+
+    /// <summary>Copies of earlier builds: unmounted and removed when nothing runs from them (best effort).</summary>
+    private static void RemoveStale(string dir)
+    {
+        foreach (string old in Directory.EnumerateDirectories(dir))
+        {
+            Libc.Umount2(old, Libc.MNT_DETACH);
+            try { Directory.Delete(old, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+}
