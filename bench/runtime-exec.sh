@@ -106,9 +106,11 @@ for i in "${!cmds[@]}"; do
 done
 
 mkdir -p "$results"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 hf=()
 for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
-hyperfine --warmup "$warmup" --runs "$runs" --style basic \
+# -N: no intermediate shell (and no shell-startup correction, which is as large as the floor).
+hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
     --export-json "$results/runtime-exec.json" "${hf[@]}"
 
 # Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
@@ -125,15 +127,16 @@ base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' 
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-exec.sh\`; see bench/README.md."
     echo
-    echo "| command | mean (ms) | σ (ms) | min (ms) | max (ms) | vs $base |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    jq -r '.results[] | [.command, .mean, .stddev, .min, .max] | @tsv' "$results/runtime-exec.json" |
-        while IFS=$'\t' read -r n mean sd min max; do
-            printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" \
-                "$(ms "$mean")" "$(ms "$sd")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
+    echo "| command | mean (ms) | σ (ms) | median (ms) | min (ms) | max (ms) | vs $base |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    jq -r '.results[] | [.command, .mean, .stddev, .median, .min, .max] | @tsv' "$results/runtime-exec.json" |
+        while IFS=$'\t' read -r n mean sd med min max; do
+            printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" "$(ms "$mean")" "$(ms "$sd")" \
+                "$(ms "$med")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
         done
     echo
     echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+    echo "Load average when it ran: $load."
     echo "floor is \`nsenter\` into the container's namespaces running its /bin/true (no runtime)."
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
         echo

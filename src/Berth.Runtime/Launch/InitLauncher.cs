@@ -102,12 +102,14 @@ internal static unsafe class InitLauncher
             channel.EnablePassCred();
             // Internal fds go right after the preserved ones (3 .. 3+N-1 belong to the container).
             int next = 3 + fds.PreserveFds;
+            const int MaxPassed = 3;
             var moves = new List<(int From, int To)>();
             var env = new List<string>();
             void Pass(string name, int fd)
             {
-                // Park it high first so that the dup2 chain cannot clobber a source.
-                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 1000), "dup", name);
+                // Park it above the target numbers so that the dup2 chain cannot clobber a source. Not far
+                // above: growing the fd table of a multithreaded process waits for an RCU grace period.
+                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", name);
                 moves.Add((parked, next));
                 env.Add($"{name}={next}");
                 next++;
