@@ -23,6 +23,7 @@ internal static class ContainerInit
             var config = JsonSerializer.Deserialize(channel.Expect(InitChannel.Config), RuntimeJsonContext.Default.InitConfig)
                 ?? throw new BerthException(ErrorKind.Internal, "empty init config");
             var spec = config.Spec;
+            string hookState = config.WantsHookState ? System.Text.Encoding.UTF8.GetString(channel.Expect(InitChannel.HookState)) : "";
             var process = spec.Process!;
             bool userns = spec.Linux?.Namespaces?.Any(n => n.Type == NamespaceTypes.User) == true;
 
@@ -33,7 +34,7 @@ internal static class ContainerInit
                 PhaseTrace.Mark("init: mounts and devices done");
                 channel.Send(InitChannel.RunHooks, []);
                 channel.Expect(InitChannel.HooksDone);
-                HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", config.HookState);
+                HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", hookState);
                 EnterRootfs(config.Rootfs, config.NoPivot);
                 PhaseTrace.Mark("init: pivoted");
                 if (spec.Hostname is { Length: > 0 } h) Check.Io(Libc.Sethostname(h, System.Text.Encoding.UTF8.GetByteCount(h)), "sethostname", h);
@@ -65,7 +66,7 @@ internal static class ContainerInit
             if (!config.IsExec)
             {
                 WaitForStart();
-                HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", config.HookState);
+                HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
             PhaseTrace.Mark("init: exec");
             exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"));

@@ -9,8 +9,8 @@ internal sealed class InitConfig
     public string Rootfs { get; set; } = "";
     public RuntimeSpec Spec { get; set; } = new();
     public bool NoPivot { get; set; }
-    /// <summary>State JSON given to createContainer and startContainer hooks.</summary>
-    public string HookState { get; set; } = "";
+    /// <summary>createContainer or startContainer hooks exist: init waits for a HookState record (it needs init's pid).</summary>
+    public bool WantsHookState { get; set; }
     /// <summary>exec-init: the process to run in an existing container, no rootfs work.</summary>
     public bool IsExec { get; set; }
 }

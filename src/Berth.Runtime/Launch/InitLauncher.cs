@@ -90,7 +90,11 @@ internal static unsafe class InitLauncher
 
     public sealed record Started(int Pid, InitChannel Channel);
 
-    public static Started Launch(string mode, Bootstrap bootstrap, Fds fds, Action<int> beforeBootstrap)
+    /// <summary>
+    /// The init config goes right behind the bootstrap: the C stage reads only up to BootEnd, so the config
+    /// waits in the socket for .NET to start in the container, with no round trip.
+    /// </summary>
+    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, Fds fds, Action<int> beforeBootstrap)
     {
         using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
@@ -131,6 +135,7 @@ internal static unsafe class InitLauncher
             beforeBootstrap(pid);
             PhaseTrace.Mark("launch: in cgroup");
             bootstrap.SendTo(channel);
+            channel.Send(InitChannel.Config, config);
             int containerPid = channel.ReceiveReadyPid();
             int status;
             while (Libc.Waitpid(pid, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }

@@ -60,19 +60,17 @@ public sealed partial class ContainerRuntime
                 PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = proxied ? options.Proxy!.TheirEnd : consoleFd,
             };
             // Into the cgroup before any namespace or child exists, so every descendant is born in it.
-            started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec), fds, cgroup.AddProcess);
+            bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
+            var config = new InitConfig { Id = id, Rootfs = record.Rootfs, Spec = spec, NoPivot = options.NoPivot, WantsHookState = hookState };
+            started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
+                JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig), fds, cgroup.AddProcess);
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
                 ?? throw new BerthException(ErrorKind.Internal, "container init exited during create");
 
-            var config = new InitConfig
-            {
-                Id = id, Rootfs = record.Rootfs, Spec = spec, NoPivot = options.NoPivot,
-                HookState = HookStateJson(record, ContainerStatus.Created),
-            };
             var channel = started.Channel;
-            channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
+            if (hookState) channel.Send(InitChannel.HookState, HookStateJson(record, ContainerStatus.Created));
             channel.Expect(InitChannel.RunHooks);
             PhaseTrace.Mark("create: init mounted");
             // Limits only now, as runc: the runtime's own start-up (forks, .NET threads) must not count

@@ -44,11 +44,15 @@ public sealed partial class ContainerRuntime
 
         if (!o.Detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         int consoleFd = o.ConsoleSocket is null ? -1 : ConsoleSetup.Connect(o.ConsoleSocket);
+        var spec = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(r.Spec, OciJsonContext.Default.RuntimeSpec), OciJsonContext.Default.RuntimeSpec)!;
+        spec.Process = process;
+        byte[] config = JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Id = id, Rootfs = r.Rootfs, Spec = spec, IsExec = true },
+            RuntimeJsonContext.Default.InitConfig);
         InitLauncher.Started started;
         try
         {
             var cgroup = CgroupOf(r);
-            started = InitLauncher.Launch("init", bootstrap,
+            started = InitLauncher.Launch("init", bootstrap, config,
                 new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, cgroup.AddProcess);
         }
         finally
@@ -57,12 +61,8 @@ public sealed partial class ContainerRuntime
         }
         using (var channel = started.Channel)
         {
-            var spec = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(r.Spec, OciJsonContext.Default.RuntimeSpec), OciJsonContext.Default.RuntimeSpec)!;
-            spec.Process = process;
-            var config = new InitConfig { Id = id, Rootfs = r.Rootfs, Spec = spec, IsExec = true };
             try
             {
-                channel.Send(InitChannel.Config, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
                 channel.Expect(InitChannel.Created);
                 proxy?.ReceiveMaster();
             }
