@@ -22,7 +22,7 @@ internal static class ContainerInit
         {
             var config = JsonSerializer.Deserialize(channel.Expect(InitChannel.Config), RuntimeJsonContext.Default.InitConfig)
                 ?? throw new BerthException(ErrorKind.Internal, "empty init config");
-            var spec = config.Spec;
+            var spec = OciJson.Read(channel.Expect(InitChannel.Spec), OciJsonContext.Default.RuntimeSpec, "config.json");
             string hookState = config.WantsHookState ? System.Text.Encoding.UTF8.GetString(channel.Expect(InitChannel.HookState)) : "";
             var process = spec.Process!;
             bool userns = spec.Linux?.Namespaces?.Any(n => n.Type == NamespaceTypes.User) == true;

@@ -20,7 +20,7 @@ internal sealed unsafe class ExecProcess
     {
         var args = process.Args ?? [];
         if (args.Count == 0) throw new BerthException(ErrorKind.InvalidArgument, "process.args must not be empty");
-        var env = process.Env ?? [];
+        var env = ProcessEnv.WithHome(ProcessEnv.Dedupe(process.Env ?? []), process.User.UID);
         return new ExecProcess(Resolve(args[0], env, process.Cwd), args, env, process.Cwd);
     }
 

@@ -1,13 +1,10 @@
-using Berth.Oci;
-
 namespace Berth.Runtime.Launch;
 
-/// <summary>What the runtime tells init after the namespaces exist.</summary>
+/// <summary>What the runtime tells init besides the spec, which follows as its own record (the config.json bytes).</summary>
 internal sealed class InitConfig
 {
     public string Id { get; set; } = "";
     public string Rootfs { get; set; } = "";
-    public RuntimeSpec Spec { get; set; } = new();
     public bool NoPivot { get; set; }
     /// <summary>createContainer or startContainer hooks exist: init waits for a HookState record (it needs init's pid).</summary>
     public bool WantsHookState { get; set; }

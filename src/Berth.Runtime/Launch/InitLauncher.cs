@@ -94,7 +94,7 @@ internal static unsafe class InitLauncher
     /// The init config goes right behind the bootstrap: the C stage reads only up to BootEnd, so the config
     /// waits in the socket for .NET to start in the container, with no round trip.
     /// </summary>
-    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, Fds fds, Action<int> beforeBootstrap)
+    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, Fds fds, Action<int> beforeBootstrap)
     {
         using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
@@ -136,6 +136,7 @@ internal static unsafe class InitLauncher
             PhaseTrace.Mark("launch: in cgroup");
             bootstrap.SendTo(channel);
             channel.Send(InitChannel.Config, config);
+            channel.Send(InitChannel.Spec, spec);
             int containerPid = channel.ReceiveReadyPid();
             int status;
             while (Libc.Waitpid(pid, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }

@@ -22,7 +22,8 @@ public sealed partial class ContainerRuntime
         PhaseTrace.Mark("create: start");
         ContainerId.Validate(id);
         string bundle = Path.GetFullPath(options.Bundle);
-        var spec = OciJson.ReadSpec(Path.Combine(bundle, "config.json"));
+        byte[] specBytes = ReadBundleConfig(bundle);
+        var spec = OciJson.Read(specBytes, OciJsonContext.Default.RuntimeSpec, "config.json");
         SpecValidator.Validate(spec, bundle);
         bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.Proxy is not null;
         if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
@@ -45,14 +46,15 @@ public sealed partial class ContainerRuntime
                 Created = DateTimeOffset.UtcNow,
                 Owner = "",
                 CgroupsPath = spec.Linux?.CgroupsPath ?? "",
-                Spec = spec,
+                Annotations = spec.Annotations,
+                Hooks = spec.Hooks,
             };
             string fifo = Store.FifoOf(id);
             ExecFifo.Create(fifo);
             fifoFd = Check.Io(Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC), "open", fifo);
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
 
-            cgroup = CreateCgroup(record);
+            cgroup = CreateCgroup(record, spec.Linux?.Resources);
             PhaseTrace.Mark("create: cgroup created");
 
             var fds = new InitLauncher.Fds
@@ -61,9 +63,9 @@ public sealed partial class ContainerRuntime
             };
             // Into the cgroup before any namespace or child exists, so every descendant is born in it.
             bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
-            var config = new InitConfig { Id = id, Rootfs = record.Rootfs, Spec = spec, NoPivot = options.NoPivot, WantsHookState = hookState };
+            var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, WantsHookState = hookState };
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
-                JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig), fds, cgroup.AddProcess);
+                JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig), specBytes, fds, cgroup.AddProcess);
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
@@ -84,6 +86,7 @@ public sealed partial class ContainerRuntime
             PhaseTrace.Mark("create: init created");
             if (proxied) options.Proxy!.ReceiveMaster();
 
+            Store.SaveSpec(id, specBytes);
             Store.Save(record);
             if (options.PidFile is not null)
                 AtomicFile.WriteText(Path.GetFullPath(options.PidFile), started.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -109,8 +112,18 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    private static byte[] ReadBundleConfig(string bundle)
+    {
+        string path = Path.Combine(bundle, "config.json");
+        try { return File.ReadAllBytes(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BerthException(ErrorKind.NotFound, $"JSON specification file {path} not found");
+        }
+    }
+
     /// <summary>Rootless without access to the cgroup hierarchy and without limits: no cgroup, as runc does.</summary>
-    private ICgroupManager CreateCgroup(ContainerRecord record)
+    private ICgroupManager CreateCgroup(ContainerRecord record, LinuxResources? resources)
     {
         var cgroup = CgroupOf(record.CgroupsPath, record.Id);
         try
@@ -119,7 +132,7 @@ public sealed partial class ContainerRuntime
             return cgroup;
         }
         catch (Exception e) when (Libc.Geteuid() != 0 && e is UnauthorizedAccessException or IOException or BerthException
-                                  && !NoCgroup.HasLimits(record.Spec.Linux?.Resources))
+                                  && !NoCgroup.HasLimits(resources))
         {
             record.NoCgroup = true;
             return new NoCgroup(0);

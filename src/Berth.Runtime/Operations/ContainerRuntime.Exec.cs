@@ -29,7 +29,8 @@ public sealed partial class ContainerRuntime
         if (status == ContainerStatus.Paused && !o.IgnorePaused) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a paused container");
         if (status == ContainerStatus.Stopped) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a stopped container");
 
-        var process = o.Process ?? ProcessFor(r.Spec.Process!, o);
+        var spec = Store.LoadSpec(id);
+        var process = o.Process ?? ProcessFor(spec.Process!, o);
         SpecValidator.ValidateProcess(process);
         if (process.Terminal && o.ConsoleSocket is null && o.Detach)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
@@ -38,21 +39,20 @@ public sealed partial class ContainerRuntime
             throw new BerthException(ErrorKind.InvalidArgument, "apparmor is not supported by berth-runtime");
 
         var bootstrap = new Bootstrap();
-        foreach (var ns in r.Spec.Linux?.Namespaces ?? [])
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
             bootstrap.Join.Add((Bootstrap.FlagOf(ns.Type), $"/proc/{r.InitPid}/ns/{ProcNsNames[ns.Type]}"));
         if (process.OOMScoreAdj is int adj) bootstrap.OomScoreAdj = adj.ToString(CultureInfo.InvariantCulture);
 
         if (!o.Detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         int consoleFd = o.ConsoleSocket is null ? -1 : ConsoleSetup.Connect(o.ConsoleSocket);
-        var spec = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(r.Spec, OciJsonContext.Default.RuntimeSpec), OciJsonContext.Default.RuntimeSpec)!;
         spec.Process = process;
-        byte[] config = JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Id = id, Rootfs = r.Rootfs, Spec = spec, IsExec = true },
+        byte[] config = JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true },
             RuntimeJsonContext.Default.InitConfig);
         InitLauncher.Started started;
         try
         {
             var cgroup = CgroupOf(r);
-            started = InitLauncher.Launch("init", bootstrap, config,
+            started = InitLauncher.Launch("init", bootstrap, config, OciJson.WriteUtf8(spec),
                 new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, cgroup.AddProcess);
         }
         finally

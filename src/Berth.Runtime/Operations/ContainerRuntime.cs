@@ -36,7 +36,7 @@ public sealed partial class ContainerRuntime(string root)
         Bundle = r.Bundle,
         Rootfs = r.Rootfs,
         Created = r.Created,
-        Annotations = r.Spec.Annotations,
+        Annotations = r.Annotations,
         Owner = r.Owner,
     };
 
@@ -64,7 +64,7 @@ public sealed partial class ContainerRuntime(string root)
                 ? "cannot start a container that has stopped"
                 : $"cannot start an already {status.ToOci()} container");
         ExecFifo.Release(Store.FifoOf(id), r.InitPid);
-        HookRunner.RunAllWarnOnly(r.Spec.Hooks?.Poststart, "poststart", HookStateJson(r, ContainerStatus.Running), RuntimeLog.Warn);
+        HookRunner.RunAllWarnOnly(r.Hooks?.Poststart, "poststart", HookStateJson(r, ContainerStatus.Running), RuntimeLog.Warn);
     }
 
     public void Kill(string id, int signal, bool all)
@@ -126,9 +126,10 @@ public sealed partial class ContainerRuntime(string root)
         var r = Store.Load(id);
         if (StatusOf(r) == ContainerStatus.Stopped) throw new BerthException(ErrorKind.FailedPrecondition, "container not running");
         CgroupOf(r).Apply(resources);
-        r.Spec.Linux ??= new Linux();
-        r.Spec.Linux.Resources = Merge(r.Spec.Linux.Resources, resources);
-        Store.Save(r);
+        var spec = Store.LoadSpec(id);
+        spec.Linux ??= new Linux();
+        spec.Linux.Resources = Merge(spec.Linux.Resources, resources);
+        Store.SaveSpec(id, OciJson.WriteUtf8(spec));
     }
 
     private static LinuxResources Merge(LinuxResources? old, LinuxResources update)
@@ -166,7 +167,7 @@ public sealed partial class ContainerRuntime(string root)
     {
         try { CgroupOf(r).Remove(); }
         catch (Exception e) when (e is IOException or BerthException) { RuntimeLog.Warn($"remove cgroup: {e.Message}"); }
-        HookRunner.RunAllWarnOnly(r.Spec.Hooks?.Poststop, "poststop", HookStateJson(r, ContainerStatus.Stopped), RuntimeLog.Warn);
+        HookRunner.RunAllWarnOnly(r.Hooks?.Poststop, "poststop", HookStateJson(r, ContainerStatus.Stopped), RuntimeLog.Warn);
         Store.Remove(r.Id);
     }
 }

@@ -2,7 +2,10 @@ using Berth.Oci;
 
 namespace Berth.Runtime.State;
 
-/// <summary>What the runtime keeps about a container in &lt;root&gt;/&lt;id&gt;/state.json.</summary>
+/// <summary>
+/// What the runtime keeps about a container in &lt;root&gt;/&lt;id&gt;/state.json: small, because every command
+/// reads it. The spec as created is &lt;root&gt;/&lt;id&gt;/config.json.
+/// </summary>
 internal sealed class ContainerRecord
 {
     public string Id { get; set; } = "";
@@ -16,5 +19,7 @@ internal sealed class ContainerRecord
     public string CgroupsPath { get; set; } = "";
     /// <summary>Rootless, without a cgroup (see NoCgroup).</summary>
     public bool NoCgroup { get; set; }
-    public RuntimeSpec Spec { get; set; } = new();
+    public Dictionary<string, string>? Annotations { get; set; }
+    /// <summary>Only the hooks: the full spec is kept beside this file (config.json) and read when needed.</summary>
+    public Oci.Hooks? Hooks { get; set; }
 }

@@ -6,7 +6,7 @@ namespace Berth.Runtime.State;
 /// <summary>The runtime's state directory: one subdirectory per container under --root.</summary>
 internal sealed class ContainerStore(string root)
 {
-    public const string StateFile = "state.json", FifoFile = "exec.fifo";
+    public const string StateFile = "state.json", FifoFile = "exec.fifo", ConfigFile = "config.json";
 
     public string Root { get; } = root;
 
@@ -34,6 +34,14 @@ internal sealed class ContainerStore(string root)
     public void Save(ContainerRecord record) =>
         AtomicFile.Write(Path.Combine(DirOf(record.Id), StateFile),
             JsonSerializer.SerializeToUtf8Bytes(record, RuntimeJsonContext.Default.ContainerRecord));
+
+    /// <summary>The spec the container was created with (or last updated to).</summary>
+    public void SaveSpec(string id, ReadOnlySpan<byte> utf8) => AtomicFile.Write(Path.Combine(DirOf(id), ConfigFile), utf8);
+
+    public byte[] LoadSpecBytes(string id) => File.ReadAllBytes(Path.Combine(DirOf(id), ConfigFile));
+
+    public Oci.RuntimeSpec LoadSpec(string id) =>
+        Oci.OciJson.Read(LoadSpecBytes(id), Oci.OciJsonContext.Default.RuntimeSpec, Path.Combine(DirOf(id), ConfigFile));
 
     public ContainerRecord Load(string id)
     {
