@@ -45,6 +45,7 @@ test: deps build unit-test integration-test peer-test
 
 bench: deps build
 	bench/runtime-run.sh $(RUNTIME)
+	bench/runtime-exec.sh $(RUNTIME)
 
 clean:
 	rm -rf $(OUT) */*/bin */*/obj
