@@ -65,6 +65,7 @@ internal static class Commands
         PidFile = a.Get("pid-file"),
         ConsoleSocket = a.Get("console-socket"),
         NoPivot = a.GetBool("no-pivot"),
+        NoNewKeyring = a.GetBool("no-new-keyring"),
         PreserveFds = a.GetInt("preserve-fds", 0),
     };
 

@@ -31,6 +31,9 @@ internal sealed class PrefixStream(byte[] prefix, int prefixLength, Stream inner
 
     public long BytesRead { get; private set; } = prefixLength;
 
+    /// <summary>The peeked bytes.</summary>
+    public ReadOnlySpan<byte> Prefix => prefix.AsSpan(0, prefixLength);
+
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty) return 0;

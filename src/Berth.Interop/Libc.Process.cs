@@ -64,4 +64,20 @@ public static unsafe partial class Libc
 
     /// <summary>Decodes a waitpid status as a shell does: exit code, or 128 + signal.</summary>
     public static int ExitCodeOf(int status) => (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+
+    public const long SYS_ioprio_set = 251, SYS_keyctl = 250;
+    public const int KEYCTL_JOIN_SESSION_KEYRING = 1, KEYCTL_SETPERM = 5;
+
+    /// <summary>_exit(2): no atexit handlers, no runtime shutdown.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "_exit")]
+    public static partial void Exit(int status);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "personality", SetLastError = true)]
+    public static partial int Personality(ulong persona);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long SyscallString(long number, int a1, string a2);
+
+    /// <summary>keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring, returns its serial.</summary>
+    public static int JoinSessionKeyring(string name) => (int)SyscallString(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
 }

@@ -30,6 +30,7 @@ internal static class ContainerInit
             if (!config.IsExec)
             {
                 PhaseTrace.Mark("init: config received");
+                if (!config.NoNewKeyring) ProcessAttributes.JoinNewSessionKeyring(config.Id);
                 PrepareRootfs(config, spec, userns);
                 PhaseTrace.Mark("init: mounts and devices done");
                 channel.Send(InitChannel.RunHooks, []);
@@ -50,6 +51,8 @@ internal static class ContainerInit
             else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
 
             var exec = ExecProcess.Prepare(process);
+            ProcessAttributes.Apply(process);
+            if (!config.IsExec) ProcessAttributes.ApplyPersonality(spec.Linux?.Personality);
             Credentials.ApplyRlimits(process.Rlimits);
             if (process.User.Umask is uint umask) Libc.Umask((int)umask);
             var seccomp = spec.Linux?.Seccomp;
@@ -77,8 +80,10 @@ internal static class ContainerInit
             string message = e is BerthException or ErrnoException or IOException or UnauthorizedAccessException
                 ? e.Message : $"{e.GetType().Name}: {e.Message}";
             // After "created" the runtime is gone: the container's stderr is the only place left to say why.
+            // A raw write and _exit: a seccomp filter may already forbid what Console or a clean exit would do.
             try { channel.Send(InitChannel.Error, message); }
-            catch (Exception) { Console.Error.WriteLine($"berth-runtime init: {message}"); }
+            catch (Exception) { RawStderr($"berth-runtime init: {message}\n"); }
+            Libc.Exit(1);
             return 1;
         }
     }
@@ -141,6 +146,12 @@ internal static class ContainerInit
         if (Libc.Write(fd, &zero, 1) != 1) Check.ThrowLastError("write exec fifo");
         Libc.Close(fd);
         Libc.Close(fifo);
+    }
+
+    private static unsafe void RawStderr(string text)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        fixed (byte* p = bytes) Libc.Write(2, p, bytes.Length);
     }
 
     private static int EnvFd(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int fd) ? fd

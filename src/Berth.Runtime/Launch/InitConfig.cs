@@ -6,6 +6,7 @@ internal sealed class InitConfig
     public string Id { get; set; } = "";
     public string Rootfs { get; set; } = "";
     public bool NoPivot { get; set; }
+    public bool NoNewKeyring { get; set; }
     /// <summary>createContainer or startContainer hooks exist: init waits for a HookState record (it needs init's pid).</summary>
     public bool WantsHookState { get; set; }
     /// <summary>exec-init: the process to run in an existing container, no rootfs work.</summary>

@@ -25,6 +25,7 @@ public sealed partial class ContainerRuntime
         byte[] specBytes = ReadBundleConfig(bundle);
         var spec = OciJson.Read(specBytes, OciJsonContext.Default.RuntimeSpec, "config.json");
         SpecValidator.Validate(spec, bundle);
+        RuntimeSupport.Check(spec);
         bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.Proxy is not null;
         if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
@@ -63,7 +64,8 @@ public sealed partial class ContainerRuntime
             };
             // Into the cgroup before any namespace or child exists, so every descendant is born in it.
             bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
-            var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, WantsHookState = hookState };
+            var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
+                WantsHookState = hookState };
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
                 JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig), specBytes, fds, cgroup.AddProcess);
             PhaseTrace.Mark("create: init ready in namespaces");

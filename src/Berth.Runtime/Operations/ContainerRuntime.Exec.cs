@@ -32,6 +32,7 @@ public sealed partial class ContainerRuntime
         var spec = Store.LoadSpec(id);
         var process = o.Process ?? ProcessFor(spec.Process!, o);
         SpecValidator.ValidateProcess(process);
+        RuntimeSupport.Check(new RuntimeSpec { Process = process });
         if (process.Terminal && o.ConsoleSocket is null && o.Detach)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
         using var proxy = process.Terminal && o.ConsoleSocket is null ? new TerminalProxy() : null;

@@ -6,6 +6,7 @@ public sealed class CreateOptions
     public string? PidFile { get; set; }
     public string? ConsoleSocket { get; set; }
     public bool NoPivot { get; set; }
+    public bool NoNewKeyring { get; set; }
     public int PreserveFds { get; set; }
     /// <summary>Foreground run: with terminal true and no console socket, the runtime relays the pty itself.</summary>
     internal TerminalProxy? Proxy { get; set; }
