@@ -18,7 +18,7 @@ public static class FeaturesReport
             Capabilities = Capabilities.All.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToList(),
             Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
             Seccomp = Seccomp.SeccompFilter.Features(),
-            Apparmor = new EnabledFeature { Enabled = false },
+            Apparmor = new EnabledFeature { Enabled = ProcessAttributes.AppArmorEnabled() },
             Selinux = new EnabledFeature { Enabled = false },
             IntelRdt = new IntelRdtFeatures { Enabled = false },
             MountExtensions = new MountExtensionsFeatures { IdMap = new EnabledFeature { Enabled = false } },
