@@ -23,7 +23,8 @@ $(OUT)/native/nsexec.o: native/nsexec.c
 
 build: native
 	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q
-	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb
+	$(DOTNET) publish programs/berthd/berthd.csproj -c Release -o $(BIN) --nologo -v q
+	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb $(BIN)/*.json
 
 demo: deps build
 	@scripts/demo.sh $(RUNTIME)
@@ -36,6 +37,7 @@ unit-test:
 
 integration-test: build
 	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q --logger "console;verbosity=normal"
+	BERTH_BIN=$(BIN) $(DOTNET) test tests/Berth.Daemon.Tests --nologo -v q --logger "console;verbosity=normal"
 
 peer-test: build
 	tests/peers/podman.sh $(RUNTIME)

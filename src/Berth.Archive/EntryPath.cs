@@ -23,5 +23,5 @@ internal static class EntryPath
         return parts;
     }
 
-    public static string Join(List<string> parts, int count) => string.Join('/', parts, 0, count);
+    public static string Join(List<string> parts, int count) => string.Join('/', parts.GetRange(0, count));
 }

@@ -61,7 +61,15 @@ public static class LayerApplier
                 while (true)
                 {
                     ct.ThrowIfCancellationRequested();
-                    TarEntry? entry = reader.GetNextEntry(copyData: false);
+                    TarEntry? entry;
+                    try
+                    {
+                        entry = reader.GetNextEntry(copyData: false);
+                    }
+                    catch (EndOfStreamException) when (digesting.BytesRead == 0)
+                    {
+                        break; // a zero-byte stream is an empty archive (Go's tar reader says io.EOF)
+                    }
                     if (entry is null) break;
                     current = entry.Name;
                     if (++entries > options.MaxEntries)

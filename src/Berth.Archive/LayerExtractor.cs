@@ -134,6 +134,8 @@ internal sealed class LayerExtractor : IDisposable
             ApplyRootMetadata(entry, pax);
             return;
         }
+        // AUFS metadata at the top (".wh..wh.plnk/...", ".wh..wh.aufs"): skipped, as Docker does.
+        if (parts[0].StartsWith(".wh..wh.", StringComparison.Ordinal) && parts[0] != ".wh..wh..opq") return;
         string leaf = parts[^1];
         if (leaf.StartsWith(".wh.", StringComparison.Ordinal))
         {

@@ -68,7 +68,7 @@ internal sealed class RootFs : IDisposable
                 int errno = Check.LastErrno;
                 switch (errno)
                 {
-                    case ENOENT or ENOTDIR when !create:
+                    case ENOTDIR when !create:
                         return -1;
                     case ENOENT or ENOTDIR or EAGAIN or EXDEV or ENOSYS:
                         break; // the walk creates what is missing, or says precisely what is wrong
@@ -130,6 +130,13 @@ internal sealed class RootFs : IDisposable
                 {
                     int errno = Check.LastErrno;
                     if (errno != ENOENT) throw new ErrnoException("openat", errno, c);
+                    if (pending.TryPeek(out string? next) && next == "..")
+                    {
+                        // "missing/.." is taken lexically, as containerd's fs.RootPath and SecureJoin do,
+                        // rather than failing (the kernel) or creating "missing" only to leave it.
+                        pending.Pop();
+                        continue;
+                    }
                     if (!create) return -1;
                     if (Libc.MkdirAt(cur, c, 0b111_101_101) < 0)
                     {

@@ -16,60 +16,92 @@ internal sealed class PaxRecords
 /// <summary>
 /// Sits between the uncompressed stream and TarReader and follows the tar framing as bytes pass through.
 /// It (1) refuses pax and GNU long-name blocks larger than a bound before TarReader buffers them whole,
-/// (2) refuses data on header-only entry types, and (3) keeps the raw bytes of each entry's pax records,
-/// so that binary xattr values (security.capability) survive. It never reads ahead of its consumer.
+/// (2) refuses data on header-only entry types, and (3) takes the "SCHILY.xattr.*" records out of each
+/// pax block, keeping their raw bytes for the entry: TarReader decodes pax values as UTF-8 (mangling
+/// binary xattrs such as security.capability) and cuts records at the first newline, not by their length,
+/// so a binary value containing 0x0a would make it reject the archive. The rest of the block is passed on,
+/// re-framed. It never reads past the unit (header, data, pax block) it is in.
 /// </summary>
 internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyStream
 {
     private const int Block = 512;
+    private enum State { Header, Data, Capture, Ended }
+
+    private State _state = State.Header;
     private readonly byte[] _header = new byte[Block];
     private int _headerFill;
-    private long _skip;              // data + padding bytes still to pass before the next header
-    private byte[]? _capture;        // data of the pax 'x' block being collected
+    private long _skip;              // data + padding bytes of the current entry still to pass
+    private byte[] _out = [];        // bytes produced for the consumer and not yet handed out
+    private int _outPos;
+    private byte[]? _paxHeader;      // the 'x' header being held back with its data
+    private byte[]? _capture;
     private int _captureFill;
+    private int _captureSize;
     private PaxRecords? _pendingPax; // parsed 'x' block, waiting for the header it describes
     private long? _pendingSize;      // pax "size" override for that header
     private bool _afterPax;
-    private bool _ended;
 
     /// <summary>The pax records of the entry whose header passed last (null when it had none).</summary>
     public PaxRecords? CurrentPax { get; private set; }
 
     public override int Read(Span<byte> buffer)
     {
-        int n = inner.Read(buffer);
-        if (n > 0) Inspect(buffer[..n]);
-        return n;
-    }
-
-    private void Inspect(ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty && !_ended)
+        if (buffer.IsEmpty) return 0;
+        while (true)
         {
-            if (_skip > 0)
+            if (_outPos < _out.Length)
             {
-                int take = (int)Math.Min(_skip, data.Length);
-                if (_capture is not null && _captureFill < _capture.Length)
-                {
-                    int c = Math.Min(take, _capture.Length - _captureFill);
-                    data[..c].CopyTo(_capture.AsSpan(_captureFill));
-                    _captureFill += c;
-                }
-                _skip -= take;
-                data = data[take..];
-                if (_skip == 0 && _capture is not null) FinishCapture();
-                continue;
+                int n = Math.Min(buffer.Length, _out.Length - _outPos);
+                _out.AsSpan(_outPos, n).CopyTo(buffer);
+                _outPos += n;
+                return n;
             }
-            int h = Math.Min(Block - _headerFill, data.Length);
-            data[..h].CopyTo(_header.AsSpan(_headerFill));
-            _headerFill += h;
-            data = data[h..];
-            if (_headerFill == Block)
+            switch (_state)
             {
-                _headerFill = 0;
-                OnHeader();
+                case State.Ended:
+                    return inner.Read(buffer);
+                case State.Data:
+                {
+                    int n = inner.Read(buffer[..(int)Math.Min(_skip, buffer.Length)]);
+                    if (n == 0) return 0;
+                    _skip -= n;
+                    if (_skip == 0) _state = State.Header;
+                    return n;
+                }
+                case State.Header:
+                {
+                    int n = inner.Read(_header.AsSpan(_headerFill));
+                    if (n == 0)
+                    {
+                        if (_headerFill == 0) return 0;
+                        Emit(_header.AsSpan(0, _headerFill).ToArray()); // a torn header: let TarReader report it
+                        _headerFill = 0;
+                        continue;
+                    }
+                    _headerFill += n;
+                    if (_headerFill == Block)
+                    {
+                        _headerFill = 0;
+                        OnHeader();
+                    }
+                    continue;
+                }
+                case State.Capture:
+                {
+                    int n = inner.Read(_capture.AsSpan(_captureFill));
+                    if (n == 0) throw new EndOfStreamException("the archive ends inside a pax extended header");
+                    _captureFill += n;
+                    if (_captureFill == _capture!.Length) FinishCapture();
+                    continue;
+                }
             }
         }
+    }
+
+    private void Emit(byte[] bytes)
+    {
+        _out = bytes;
+        _outPos = 0;
     }
 
     private void OnHeader()
@@ -79,7 +111,8 @@ internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyS
         ReadOnlySpan<byte> checksum = hdr.Slice(148, 8);
         if (!checksum.ContainsAnyExcept((byte)0) || ParseNumeric(checksum) == 0)
         {
-            _ended = true;
+            Emit(_header.ToArray());
+            _state = State.Ended;
             return;
         }
         byte type = hdr[156];
@@ -93,16 +126,17 @@ internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyS
                     $"layer: a tar '{(char)type}' metadata block of {size} bytes exceeds the limit of {maxHeaderBytes} bytes");
             if (type == (byte)'x')
             {
-                _capture = new byte[size];
+                _paxHeader = _header.ToArray();
+                _captureSize = (int)size;
+                _capture = new byte[Padded(size)];
                 _captureFill = 0;
                 _afterPax = true;
                 if (size == 0) FinishCapture();
+                else _state = State.Capture;
+                return;
             }
-            else if (type == (byte)'g')
-            {
-                CurrentPax = null; // TarReader returns a global header as an entry of its own
-            }
-            _skip = Padded(size);
+            if (type == (byte)'g') CurrentPax = null; // TarReader returns a global header as an entry of its own
+            PassEntry(size);
             return;
         }
 
@@ -115,18 +149,24 @@ internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyS
         bool headerOnly = type is (byte)'1' or (byte)'2' or (byte)'3' or (byte)'4' or (byte)'5' or (byte)'6';
         if (headerOnly && dataSize != 0)
             throw new InvalidDataException($"a tar entry of type '{(char)type}' declares {dataSize} bytes of data");
-        _skip = headerOnly ? 0 : Padded(dataSize);
+        PassEntry(headerOnly ? 0 : dataSize);
+    }
+
+    private void PassEntry(long dataSize)
+    {
+        Emit(_header.ToArray());
+        _skip = Padded(dataSize);
+        _state = _skip > 0 ? State.Data : State.Header;
     }
 
     private void FinishCapture()
     {
-        byte[] data = _capture!;
-        _capture = null;
+        ReadOnlySpan<byte> rest = _capture.AsSpan(0, _captureSize);
         var pax = new PaxRecords();
-        ReadOnlySpan<byte> rest = data;
+        var kept = new MemoryStream();
         while (!rest.IsEmpty)
         {
-            // "%d %s=%s\n", the length counting the whole record
+            // "%d %s=%s\n", the length counting the whole record; values may hold any byte, newlines included
             int space = rest.IndexOf((byte)' ');
             if (space <= 0 || space > 10) throw new InvalidDataException("malformed pax record length");
             int length = 0;
@@ -137,20 +177,49 @@ internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyS
             }
             if (length <= space + 2 || length > rest.Length || rest[length - 1] != (byte)'\n')
                 throw new InvalidDataException("malformed pax record");
-            ReadOnlySpan<byte> body = rest[(space + 1)..(length - 1)];
+            ReadOnlySpan<byte> record = rest[..length];
+            ReadOnlySpan<byte> body = record[(space + 1)..^1];
             int eq = body.IndexOf((byte)'=');
             if (eq <= 0) throw new InvalidDataException("malformed pax record");
             ReadOnlySpan<byte> key = body[..eq];
             ReadOnlySpan<byte> value = body[(eq + 1)..];
             if (key.StartsWith("SCHILY.xattr."u8))
+            {
                 pax.Xattrs.Add(new(Encoding.UTF8.GetString(key["SCHILY.xattr.".Length..]), value.ToArray()));
-            else if (key.StartsWith("GNU.sparse."u8))
-                pax.Sparse = true;
-            else if (key.SequenceEqual("size"u8))
-                _pendingSize = ParseDecimal(value);
+            }
+            else
+            {
+                if (key.StartsWith("GNU.sparse."u8)) pax.Sparse = true;
+                else if (key.SequenceEqual("size"u8)) _pendingSize = ParseDecimal(value);
+                kept.Write(record);
+            }
             rest = rest[length..];
         }
         _pendingPax = pax;
+
+        // Hand TarReader the block without the xattr records: same header, new size and checksum.
+        byte[] data = kept.ToArray();
+        byte[] header = _paxHeader!;
+        WriteOctal(header.AsSpan(124, 12), data.Length);
+        header.AsSpan(148, 8).Fill((byte)' ');
+        int sum = 0;
+        foreach (byte b in header) sum += b;
+        WriteOctal(header.AsSpan(148, 7), sum);
+        byte[] output = new byte[Block + Padded(data.Length)];
+        header.CopyTo(output, 0);
+        data.CopyTo(output, Block);
+        Emit(output);
+        _paxHeader = null;
+        _capture = null;
+        _state = State.Header;
+    }
+
+    /// <summary>Zero-padded octal digits filling all but the last byte of the field, then NUL.</summary>
+    private static void WriteOctal(Span<byte> field, long value)
+    {
+        field[^1] = 0;
+        for (int i = field.Length - 2; i >= 0; i--, value >>= 3) field[i] = (byte)('0' + (value & 7));
+        if (value != 0) throw new InvalidDataException("value does not fit its tar field");
     }
 
     private static long Padded(long size) => (size + (Block - 1)) & ~(long)(Block - 1);

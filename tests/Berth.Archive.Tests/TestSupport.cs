@@ -233,15 +233,26 @@ internal static class RawTar
 
     public static byte[] End() => new byte[1024];
 
-    private static void Octal(byte[] h, int offset, int length, long value) =>
-        Encoding.ASCII.GetBytes(Convert.ToString(value, 8).PadLeft(length - 1, '0') + "\0").CopyTo(h, offset);
+    private static void Octal(byte[] h, int offset, int length, long value)
+    {
+        string octal = Convert.ToString(value, 8);
+        if (octal.Length < length)
+        {
+            Encoding.ASCII.GetBytes(octal.PadLeft(length - 1, '0') + "\0").CopyTo(h, offset);
+            return;
+        }
+        // GNU base-256: top bit set, big-endian value
+        h[offset] = 0x80;
+        for (int i = length - 1; i > 0; i--, value >>= 8) h[offset + i] = (byte)value;
+    }
 }
 
 /// <summary>A stream of <c>count</c> zero bytes (or endless), generated as read: bombs without the memory.</summary>
 internal sealed class ZeroStream(long count) : Stream
 {
+    private readonly long _count = count;
     private long _left = count;
-    public long Served => count - _left;
+    public long Served => _count - _left;
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;

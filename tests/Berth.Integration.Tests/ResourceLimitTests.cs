@@ -13,8 +13,8 @@ public sealed class ResourceLimitTests : IDisposable
 {
     private const long MiB = 1024 * 1024;
 
-    /// <summary>Builds a ~100 MB string in a shell variable: far more than a 32 MiB limit allows.</summary>
-    private const string Allocate100MB = "x=$(head -c 100000000 /dev/zero | tr '\\0' a)";
+    /// <summary>Builds a 64 MB string in a shell variable: twice what a 32 MiB limit allows (and quick enough on a loaded machine).</summary>
+    private const string Allocate64MB = "x=$(head -c 64000000 /dev/zero | tr '\\0' a)";
 
     private readonly Sandbox _sb = new();
 
@@ -60,7 +60,7 @@ public sealed class ResourceLimitTests : IDisposable
     public void Memory_limit_lets_a_small_allocation_through_and_OOM_kills_a_big_one()
     {
         var c = WithMemoryLimit(_sb.NewContainer("sh", "-c",
-            $"small=$(head -c 4000000 /dev/zero | tr '\\0' a); echo small ok ${{#small}}; {Allocate100MB}; echo survived ${{#x}}"), 32 * MiB);
+            $"small=$(head -c 4000000 /dev/zero | tr '\\0' a); echo small ok ${{#small}}; {Allocate64MB}; echo survived ${{#x}}"), 32 * MiB);
         var r = c.Run();
         Assert.True(r.ExitCode == 137, $"expected the shell to be SIGKILLed by the OOM killer (137), got {r}");
         Assert.Equal("small ok 4000000", r.Out);
@@ -69,7 +69,7 @@ public sealed class ResourceLimitTests : IDisposable
     [RootFact]
     public void Memory_cgroup_records_the_oom_kill_before_delete()
     {
-        var c = WithMemoryLimit(_sb.NewContainer("sh", "-c", $"{Allocate100MB}; echo survived"), 32 * MiB);
+        var c = WithMemoryLimit(_sb.NewContainer("sh", "-c", $"{Allocate64MB}; echo survived"), 32 * MiB);
         c.CreateAndStart();
         c.WaitForStatus("stopped");
         Assert.Equal((32 * MiB).ToString(CultureInfo.InvariantCulture), File.ReadAllText(c.CgroupFile("memory", "memory.limit_in_bytes")).Trim());
@@ -84,9 +84,9 @@ public sealed class ResourceLimitTests : IDisposable
     [RootFact]
     public void Without_a_memory_limit_the_same_allocation_succeeds()
     {
-        // The control for the two tests above: 100 MB is nothing unusual for this machine.
-        var r = _sb.NewContainer("sh", "-c", $"{Allocate100MB}; echo survived ${{#x}}").Run().Ok();
-        Assert.Equal("survived 100000000", r.Out);
+        // The control for the two tests above: 64 MB is nothing unusual for this machine.
+        var r = _sb.NewContainer("sh", "-c", $"{Allocate64MB}; echo survived ${{#x}}").Run().Ok();
+        Assert.Equal("survived 64000000", r.Out);
     }
 
     // --- pids -----------------------------------------------------------------------------------

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace Berth.Daemon.Tests;
+
+/// <summary>A real berthd on a private socket and roots, and the real docker CLI pointed at it.</summary>
+public sealed class Daemon : IDisposable
+{
+    public static string BinDir { get; } = Environment.GetEnvironmentVariable("BERTH_BIN") is { Length: > 0 } d ? d : RepoBin();
+
+    private static string RepoBin()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Makefile"))) return Path.Combine(dir.FullName, "out", "bin");
+        return "out/bin";
+    }
+
+    public static string? SkipReason =>
+        !File.Exists(Path.Combine(BinDir, "berthd")) ? $"berthd not found in {BinDir}: run `make build` or set BERTH_BIN"
+        : !File.Exists("/usr/local/bin/docker") && !File.Exists("/usr/bin/docker") ? "docker CLI not installed"
+        : null;
+
+    private readonly Process _process;
+    public string Dir { get; } = Directory.CreateTempSubdirectory("berthd-test-").FullName;
+    public string Socket => Path.Combine(Dir, "berth.sock");
+    public string Host => "unix://" + Socket;
+
+    public Daemon()
+    {
+        _process = Process.Start(new ProcessStartInfo(Path.Combine(BinDir, "berthd"),
+            ["-H", Host, "--root", Path.Combine(Dir, "root"), "--exec-root", Path.Combine(Dir, "run")])
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true,
+        })!;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!File.Exists(Socket))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"berthd exited: {_process.StandardError.ReadToEnd()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("berthd did not create its socket");
+            Thread.Sleep(20);
+        }
+    }
+
+    public (int Exit, string Out, string Err) Docker(params string[] args)
+    {
+        var psi = new ProcessStartInfo("docker", ["-H", Host, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["DOCKER_CONFIG"] = Path.Combine(Dir, "docker-config");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill();
+        _process.WaitForExit();
+        Directory.Delete(Dir, recursive: true);
+    }
+}
+
+public sealed class DaemonFactAttribute : FactAttribute
+{
+    public DaemonFactAttribute() { if (Daemon.SkipReason is { } r) Skip = r; }
+}
