@@ -55,6 +55,7 @@ enum {
 enum {
     REPLY_READY = 100,      // no data; carries SCM_CREDENTIALS of stage 2
     REPLY_ERROR = 101,      // text: what failed
+    REPLY_STAGE1 = 102,     // no data; carries SCM_CREDENTIALS of stage 1 (the runtime reaps it)
 };
 
 #define MAX_NS 8
@@ -179,6 +180,7 @@ static void join_namespaces(struct bootstrap *b)
 }
 
 static void stage2(void);
+static void send_credentials(uint32_t type);
 
 // fork(), except that the child's parent is our parent (CLONE_PARENT).
 // Without CLONE_VM and with no new stack, the child runs on a copy-on-write
@@ -205,6 +207,8 @@ static void stage1(struct bootstrap *b, int sync)
     uint32_t rest = b->clone_flags & ~(uint32_t)CLONE_NEWUSER;
     if (rest && unshare((int)rest) < 0) fail("unshare namespaces 0x%x", rest);
     close(sync);
+    // Stage 1 is the runtime's child (CLONE_PARENT): tell it our pid so that it can reap us.
+    send_credentials(REPLY_STAGE1);
 
     // A new PID namespace (created or joined) only applies to children.
     pid_t child = clone_parent();
@@ -220,10 +224,17 @@ static void stage2(void)
 {
     // The container's init leads its own session (a controlling terminal needs it).
     if (setsid() < 0) fail("setsid");
+    send_credentials(REPLY_READY);
+}
+
+// A header-only record with SCM_CREDENTIALS: the kernel translates our pid
+// into the receiver's PID namespace, whatever namespace we are in.
+static void send_credentials(uint32_t type)
+{
     struct ucred cred = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
     char ctl[CMSG_SPACE(sizeof cred)];
     memset(ctl, 0, sizeof ctl);
-    uint32_t hdr[2] = { REPLY_READY, 0 };
+    uint32_t hdr[2] = { type, 0 };
     struct iovec iov = { .iov_base = hdr, .iov_len = sizeof hdr };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
@@ -231,8 +242,7 @@ static void stage2(void)
     cm->cmsg_type = SCM_CREDENTIALS;
     cm->cmsg_len = CMSG_LEN(sizeof cred);
     memcpy(CMSG_DATA(cm), &cred, sizeof cred);
-    // The kernel translates cred.pid into the receiver's PID namespace.
-    if (sendmsg(initpipe, &msg, 0) < 0) fail("send ready");
+    if (sendmsg(initpipe, &msg, 0) < 0) fail("send credentials");
 }
 
 __attribute__((constructor)) static void berth_nsexec(void)

@@ -315,7 +315,7 @@ internal sealed class LayerExtractor : IDisposable
             ApplyXattrs(pax, (n, v) => Libc.Fsetxattr(fd, n, v));
         }
         if (Libc.StatxAt(root, "", Libc.AT_EMPTY_PATH, out Libc.Statx st) < 0) Check.ThrowLastError("statx", ".");
-        _dirFixups[""] = new DirFixup(InodeKey.Of(st), Mode(entry), Time(entry.ModificationTime), 0);
+        _dirFixups[""] = new DirFixup(InodeKey.Of(st), Mode(entry), Time(entry, pax), 0);
     }
 
     private void CreateDirectory(List<string> parts, TarEntry entry, PaxRecords? pax)
@@ -349,7 +349,7 @@ internal sealed class LayerExtractor : IDisposable
             if (overWhiteout) Check.Io(Libc.Fsetxattr(fd, _opaqueXattr, "y"u8), "fsetxattr " + _opaqueXattr, leaf);
         }
         InodeKey key = Record(parent, leaf);
-        _dirFixups[EntryPath.Join(parts, parts.Count)] = new DirFixup(key, Mode(entry), Time(entry.ModificationTime), parts.Count);
+        _dirFixups[EntryPath.Join(parts, parts.Count)] = new DirFixup(key, Mode(entry), Time(entry, pax), parts.Count);
     }
 
     private void CreateFile(List<string> parts, TarEntry entry, PaxRecords? pax)
@@ -384,7 +384,7 @@ internal sealed class LayerExtractor : IDisposable
         if (Owner(entry) is (int uid, int gid)) Check.Io(Libc.Fchown(fd, uid, gid), "fchown", leaf);
         Check.Io(Libc.FchmodFd(fd, Mode(entry)), "fchmod", leaf);
         if (pax is not null) ApplyXattrs(pax, (n, v) => Libc.Fsetxattr(fd, n, v));
-        Libc.Timespec t = Time(entry.ModificationTime);
+        Libc.Timespec t = Time(entry, pax);
         Check.Io(Libc.Futimens(fd, t, t), "futimens", leaf);
         if (Libc.StatxAt(fd, "", Libc.AT_EMPTY_PATH, out Libc.Statx st) < 0) Check.ThrowLastError("statx", leaf);
         _layerInodes.Add(InodeKey.Of(st));
@@ -489,7 +489,7 @@ internal sealed class LayerExtractor : IDisposable
             string path = $"/proc/self/fd/{parent}/{leaf}";
             ApplyXattrs(pax, (n, v) => Libc.Lsetxattr(path, n, v));
         }
-        Libc.Timespec t = Time(entry.ModificationTime);
+        Libc.Timespec t = Time(entry, pax);
         Check.Io(Libc.UtimensAt(parent, leaf, t, t, Libc.AT_SYMLINK_NOFOLLOW), "utimensat", leaf);
         Record(parent, leaf);
     }
@@ -535,6 +535,8 @@ internal sealed class LayerExtractor : IDisposable
     }
 
     private static int Mode(TarEntry entry) => (int)entry.Mode & 0xfff; // permissions, setuid, setgid, sticky
+
+    private static Libc.Timespec Time(TarEntry entry, PaxRecords? pax) => pax?.Mtime ?? Time(entry.ModificationTime);
 
     private static Libc.Timespec Time(DateTimeOffset t)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Berth.Core;
+using Berth.Interop;
 
 namespace Berth.Archive;
 
@@ -11,6 +12,9 @@ internal sealed class PaxRecords
 
     /// <summary>The entry carries GNU sparse (pax 0.x/1.0) records.</summary>
     public bool Sparse { get; set; }
+
+    /// <summary>The pax "mtime" to the nanosecond (TarEntry.ModificationTime keeps 100 ns ticks).</summary>
+    public Libc.Timespec? Mtime { get; set; }
 }
 
 /// <summary>
@@ -191,6 +195,7 @@ internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyS
             {
                 if (key.StartsWith("GNU.sparse."u8)) pax.Sparse = true;
                 else if (key.SequenceEqual("size"u8)) _pendingSize = ParseDecimal(value);
+                else if (key.SequenceEqual("mtime"u8)) pax.Mtime = ParseTime(value);
                 kept.Write(record);
             }
             rest = rest[length..];
@@ -223,6 +228,39 @@ internal sealed class TarInspector(Stream inner, int maxHeaderBytes) : ReadOnlyS
     }
 
     private static long Padded(long size) => (size + (Block - 1)) & ~(long)(Block - 1);
+
+    /// <summary>A pax time, "[-]SECONDS[.FRACTION]"; null when malformed (TarReader then decides).</summary>
+    internal static Libc.Timespec? ParseTime(ReadOnlySpan<byte> value)
+    {
+        bool negative = !value.IsEmpty && value[0] == (byte)'-';
+        if (negative) value = value[1..];
+        int dot = value.IndexOf((byte)'.');
+        ReadOnlySpan<byte> whole = dot < 0 ? value : value[..dot];
+        ReadOnlySpan<byte> fraction = dot < 0 ? default : value[(dot + 1)..];
+        if (whole.IsEmpty || whole.Length > 18) return null;
+        long sec = 0, nsec = 0;
+        foreach (byte b in whole)
+        {
+            if (b is < (byte)'0' or > (byte)'9') return null;
+            sec = sec * 10 + (b - '0');
+        }
+        for (int i = 0; i < 9; i++)
+        {
+            byte b = i < fraction.Length ? fraction[i] : (byte)'0';
+            if (b is < (byte)'0' or > (byte)'9') return null;
+            nsec = nsec * 10 + (b - '0');
+        }
+        if (negative)
+        {
+            sec = -sec;
+            if (nsec > 0)
+            {
+                sec--;
+                nsec = 1_000_000_000 - nsec;
+            }
+        }
+        return new Libc.Timespec { Sec = sec, Nsec = nsec };
+    }
 
     private static long ParseDecimal(ReadOnlySpan<byte> value)
     {

@@ -11,6 +11,7 @@ namespace Berth.Content;
 /// </summary>
 internal sealed class IngestLock : IDisposable
 {
+    private const int ENOTEMPTY = 39;
     private readonly SafeFd _fd;
 
     private IngestLock(SafeFd fd, string directory)
@@ -27,10 +28,7 @@ internal sealed class IngestLock : IDisposable
         string lockPath = Path.Combine(directory, "lock");
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            if (create)
-            {
-                System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            if (create) MakeDirectory(directory);
             int flags = Libc.O_RDWR | Libc.O_CLOEXEC | Libc.O_NOFOLLOW | (create ? Libc.O_CREAT : 0);
             int raw = Libc.Open(lockPath, flags, 0b110_000_000);
             if (raw < 0)
@@ -70,6 +68,21 @@ internal sealed class IngestLock : IDisposable
         throw new BerthException(ErrorKind.Unavailable, $"could not lock ingest {directory}: it keeps being removed");
     }
 
+    /// <summary>mkdir(2) 0700, where another writer creating it at the same moment is success.</summary>
+    private static void MakeDirectory(string directory)
+    {
+        if (Libc.Mkdir(directory, 0b111_000_000) == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == Errnos.EEXIST) return;
+        if (errno == Errnos.ENOENT)
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
+            if (Libc.Mkdir(directory, 0b111_000_000) == 0 || Marshal.GetLastPInvokeError() == Errnos.EEXIST) return;
+            errno = Marshal.GetLastPInvokeError();
+        }
+        throw new ErrnoException("mkdir", errno, directory);
+    }
+
     /// <summary>Removes the ingest directory while still holding the lock, then releases it.</summary>
     public void DeleteDirectoryAndRelease()
     {
@@ -82,7 +95,13 @@ internal sealed class IngestLock : IDisposable
                     if (Path.GetFileName(f) != "lock") File.Delete(f);
                 }
                 File.Delete(Path.Combine(Directory, "lock"));   // last: contenders who opened it now see nlink 0
-                System.IO.Directory.Delete(Directory);
+                // From here a new writer may already own the key, with a fresh lock file in this directory:
+                // then it is theirs and rmdir fails with ENOTEMPTY, which is fine.
+                if (Libc.UnlinkAt(Libc.AT_FDCWD, Directory, Libc.AT_REMOVEDIR) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno is not (Errnos.ENOENT or ENOTEMPTY)) throw new ErrnoException("rmdir", errno, Directory);
+                }
             }
         }
         finally

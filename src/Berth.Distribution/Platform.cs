@@ -34,14 +34,14 @@ public sealed record Platform
     /// <summary>The platform of this process: what an image must be built for to run here.</summary>
     public static Platform Current { get; } = new("linux", RuntimeInformation.OSArchitecture switch
     {
-        Architecture.X64 => "amd64",
-        Architecture.Arm64 => "arm64",
-        Architecture.Arm => "arm",
-        Architecture.X86 => "386",
-        Architecture.S390x => "s390x",
-        Architecture.Ppc64le => "ppc64le",
-        Architecture.RiscV64 => "riscv64",
-        Architecture.LoongArch64 => "loong64",
+        System.Runtime.InteropServices.Architecture.X64 => "amd64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.Arm => "arm",
+        System.Runtime.InteropServices.Architecture.X86 => "386",
+        System.Runtime.InteropServices.Architecture.S390x => "s390x",
+        System.Runtime.InteropServices.Architecture.Ppc64le => "ppc64le",
+        System.Runtime.InteropServices.Architecture.RiscV64 => "riscv64",
+        System.Runtime.InteropServices.Architecture.LoongArch64 => "loong64",
         var other => other.ToString().ToLowerInvariant(),
     }, RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm ? "v7" : null);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Berth.Core;
 
 namespace Berth.Distribution;

@@ -154,6 +154,12 @@ public sealed partial class RegistryClient : IDisposable
             {
                 throw new TimeoutException($"no response from {uri.Authority} within {ep.RequestTimeout.TotalSeconds:0.#} s", e);
             }
+            catch (HttpRequestException e) when (e.InnerException is BerthException inner)
+            {
+                // Our own request body refused to produce bytes (a short or oversized source): not a transport failure.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+                throw;
+            }
             if (!request.FollowRedirects || !IsRedirect(response.StatusCode) || response.Headers.Location is null)
                 return response;
             Uri next = new(uri, response.Headers.Location);

@@ -27,18 +27,30 @@ public static class OciJson
     }
 
     // RuntimeSpec, Process and LinuxResources go through SpecReader: same results and errors as the
-    // serializer, without building its metadata (1.5-2 ms on the first call under NativeAOT).
+    // serializer, without building its metadata (1.5-2 ms on the first call under NativeAOT). Merely
+    // evaluating OciJsonContext.Default.RuntimeSpec builds it, so short-lived callers should use these
+    // overloads rather than Read(utf8, OciJsonContext.Default.RuntimeSpec, name).
 
     public static RuntimeSpec ReadSpec(string path) => SpecReader.ReadSpec(ReadFile(path), Path.GetFileName(path));
 
     public static RuntimeSpec ReadSpec(Stream stream) => SpecReader.ReadSpec(ReadAll(stream), "config.json");
+
+    public static RuntimeSpec ReadSpec(ReadOnlySpan<byte> utf8, string name = "config.json") => SpecReader.ReadSpec(utf8, name);
 
     /// <summary>Reads the process document given to <c>exec --process</c>.</summary>
     public static Process ReadProcess(string path) => SpecReader.ReadProcess(ReadFile(path), Path.GetFileName(path));
 
     public static Process ReadProcess(Stream stream) => SpecReader.ReadProcess(ReadAll(stream), "process.json");
 
-    /// <summary>Reads any document of the context; <paramref name="name"/> prefixes error messages.</summary>
+    public static Process ReadProcess(ReadOnlySpan<byte> utf8, string name = "process.json") => SpecReader.ReadProcess(utf8, name);
+
+    /// <summary>Reads the linux.resources document given to <c>update --resources</c>.</summary>
+    public static LinuxResources ReadResources(ReadOnlySpan<byte> utf8, string name = "resources") => SpecReader.ReadResources(utf8, name);
+
+    /// <summary>
+    /// Reads any document of the context; <paramref name="name"/> prefixes error messages. RuntimeSpec, Process
+    /// and LinuxResources of <see cref="OciJsonContext.Default"/> are read by <see cref="SpecReader"/>.
+    /// </summary>
     public static T Read<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo, string name) where T : class
     {
         if (ReferenceEquals(typeInfo.Options, OciJsonContext.Default.Options))

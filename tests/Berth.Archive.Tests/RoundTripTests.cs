@@ -106,6 +106,24 @@ public sealed class RoundTripTests
         Assert.Equal(T.O("755"), T.Perm(ping));
     }
 
+    /// <summary>pax mtimes keep their nanoseconds (TarEntry.ModificationTime stops at 100 ns), negative ones included.</summary>
+    [Theory]
+    [InlineData("1600000000.123456789", 1600000000L, 123456789u)]
+    [InlineData("1600000000", 1600000000L, 0u)]
+    [InlineData("-1.25", -2L, 750000000u)]
+    public void PaxMtimeToTheNanosecond(string mtime, long sec, uint nsec)
+    {
+        using var sb = new Sandbox();
+        byte[] layer = [.. RawTar.Pax(("mtime", Encoding.ASCII.GetBytes(mtime))), .. RawTar.File("f", "x"u8.ToArray()),
+            .. RawTar.Pax(("mtime", Encoding.ASCII.GetBytes(mtime))), .. RawTar.Header("d/", '5', 0, mode: "755"), .. RawTar.End()];
+        T.Apply(layer, sb.Root);
+        foreach (string p in new[] { "f", "d" })
+        {
+            Libc.Statx st = T.Lstat(Path.Combine(sb.Root, p));
+            Assert.Equal((sec, nsec), (st.Mtime.Sec, st.Mtime.Nsec));
+        }
+    }
+
     [Fact]
     public void TrustedXattrsCanBeSkipped()
     {

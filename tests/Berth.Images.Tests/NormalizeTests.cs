@@ -129,7 +129,7 @@ public sealed class NormalizeTests
         var data = new TheoryData<string, string, string, string, string>();
         foreach (var c in cases)
         {
-            foreach (string spelling in c.Ambiguous.Length > 0 ? [c.Familiar, c.Full, c.Ambiguous] : new[] { c.Familiar, c.Full })
+            foreach (string spelling in new[] { c.Familiar, c.Full, c.Ambiguous }.Where(x => x.Length > 0).Distinct())
             {
                 data.Add(spelling, c.Path, c.Familiar, c.Full, c.Domain);
             }

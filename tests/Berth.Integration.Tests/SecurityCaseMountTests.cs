@@ -54,7 +54,7 @@ public sealed class SecurityCaseMountTests : IDisposable
         // host directory (in the container's mount namespace, where the container never sees it) instead
         // of inside the rootfs. Both sides hold the same tree, so every mount(2) succeeds wherever it lands,
         // and the container counts the probe mounts it really has.
-        const int Probes = 32;
+        const int Probes = 128;
         string shared = _sb.HostDir("shared-volume");
         string victim = _sb.HostDir("victim");
         string dir = Path.Combine(shared, "d"), link = Path.Combine(shared, "l");
@@ -82,7 +82,7 @@ public sealed class SecurityCaseMountTests : IDisposable
         racer.Start();
         try
         {
-            while (clock.Elapsed < TimeSpan.FromSeconds(2) && seen.All(s => s == Probes.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            while (clock.Elapsed < TimeSpan.FromSeconds(2.5) && seen.All(s => s == Probes.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             {
                 var r = c.Run(); // a clean failure is fine; a success must show every mount inside
                 if (r.ExitCode == 0) seen.Add(r.Out);

@@ -199,7 +199,7 @@ public sealed class SecurityCaseTests : IDisposable
         RtFromBash($"exec 7<'{host}' 8<'{file}'", $"create --bundle '{c.Bundle}' '{c.Id}'").Ok();
 
         int pid = c.Pid;
-        var held = Directory.GetFiles($"/proc/{pid}/fd")
+        var held = Directory.GetFileSystemEntries($"/proc/{pid}/fd")
             .Select(f => (Fd: Path.GetFileName(f), Target: HostProcesses.Link(f)))
             .Where(f => f.Target is not null && (f.Target == host || f.Target.StartsWith(host + "/", StringComparison.Ordinal)))
             .ToList();
@@ -284,7 +284,7 @@ public sealed class SecurityCaseTests : IDisposable
         string check = string.Concat(masked.Select(p => Directory.Exists(p)
             ? $"echo \"{p} $(ls -A {p} | wc -l)\"; "
             : $"echo \"{p} $(wc -c < {p})\"; "));
-        c.Edit(s => s.Process!.Args = ["sh", "-c", attempts + "mount -t proc proc /mnt 2>/dev/null && echo NEW-PROC; " + check]);
+        c.Edit(s => s.Process!.Args = ["sh", "-c", attempts + "mount -t proc proc /tmp 2>/dev/null && echo NEW-PROC; " + check]);
         var r = c.Run().Ok();
         Assert.Equal(masked.Select(p => $"{p} 0"), r.Out.Split('\n'));
     }
@@ -364,6 +364,21 @@ public sealed class SecurityCaseTests : IDisposable
         var r = WithSetuidSu(noNewPrivileges: true).Run();
         Assert.True(r.ExitCode != 0 && r.Stdout.Length == 0 && r.Stderr.Contains("must be suid to work properly", StringComparison.Ordinal),
             $"a uid 1000 process with no_new_privs gained root through a setuid-root binary:\n{r}");
+    }
+
+    // --- 4.1 CVE-2022-24769 / runc CVE-2022-29162: inheritable capabilities ---------------------------
+
+    [RootFact]
+    public void CVE_2022_29162_init_and_exec_cap_leave_inheritable_and_ambient_empty()
+    {
+        // The spec lists ambient caps without inheritable ones (as runc's own default spec does).
+        var c = _sb.NewContainer("sleep", "1000").CreateAndStart();
+        string Caps(RunResult r) => string.Join(' ', new[] { "CapInh", "CapAmb" }.Select(f => $"{f}={HostProcesses.StatusField(r.Stdout, f)}"));
+        Assert.Equal("CapInh=0000000000000000 CapAmb=0000000000000000", Caps(c.Exec("cat", "/proc/1/status").Ok()));
+        // runc's bug: exec --cap also put the capability in the inheritable set.
+        var added = c.ExecWith(["--cap", "CAP_SYS_ADMIN"], "cat", "/proc/self/status").Ok();
+        Assert.Equal("CapInh=0000000000000000 CapAmb=0000000000000000", Caps(added));
+        Assert.NotEqual(0UL, Convert.ToUInt64(HostProcesses.StatusField(added.Stdout, "CapEff"), 16) & (1UL << 21));
     }
 
     // --- hostname and sysctl isolation ----------------------------------------------------------------

@@ -82,6 +82,38 @@ public sealed class SpecReaderParityTests
         Assert.StartsWith("ok ", ResourcesOutcome(resources, reference: false));
     }
 
+    [Fact]
+    public void OciJsonRead_OfTheDefaultContextsThreeDocuments_GoesThroughSpecReader()
+    {
+        var spec = Assert.Throws<BerthException>(() => OciJson.Read("""{"process": {"user": {"uid": "x"}}}"""u8, OciJsonContext.Default.RuntimeSpec, "config.json"));
+        var process = Assert.Throws<BerthException>(() => OciJson.Read("""{"user": {"uid": "x"}}"""u8, OciJsonContext.Default.Process, "process.json"));
+        var resources = Assert.Throws<BerthException>(() => OciJson.Read("""{"pids": {"limit": "x"}}"""u8, OciJsonContext.Default.LinuxResources, "r.json"));
+        var otherOptions = new JsonSerializerOptions(OciJsonContext.Default.Options);
+        var viaOtherOptions = Assert.Throws<BerthException>(() => OciJson.Read("""{"process": {"user": {"uid": "x"}}}"""u8,
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<RuntimeSpec>)otherOptions.GetTypeInfo(typeof(RuntimeSpec)), "config.json"));
+
+        string reading = typeof(SpecReader).Namespace!;
+        Assert.Contains(reading, spec.InnerException!.StackTrace);
+        Assert.Contains(reading, process.InnerException!.StackTrace);
+        Assert.Contains(reading, resources.InnerException!.StackTrace);
+        Assert.DoesNotContain(reading, viaOtherOptions.InnerException!.StackTrace);
+        Assert.Equal(spec.Message, viaOtherOptions.Message);
+        Assert.Equal("process.json: invalid JSON at line 1, column 21 ($.user.uid): The JSON value could not be converted to System.UInt32", process.Message);
+        Assert.Equal("r.json: invalid JSON at line 1, column 23 ($.pids.limit): The JSON value could not be converted to System.Nullable`1[System.Int64]", resources.Message);
+    }
+
+    [Fact]
+    public void SpanOverloads_ReadEachDocumentAndNameItInErrors()
+    {
+        Assert.Equal("1.2.0", OciJson.ReadSpec("""{"ociVersion": "1.2.0"}"""u8).OciVersion);
+        Assert.Equal(["ps"], OciJson.ReadProcess("""{"args": ["ps"], "cwd": "/"}"""u8).Args!);
+        Assert.Equal(5L, OciJson.ReadResources("""{"pids": {"limit": 5}}"""u8).Pids!.Limit);
+
+        Assert.Equal("config.json: document is null", Assert.Throws<BerthException>(() => OciJson.ReadSpec("null"u8)).Message);
+        Assert.Equal("process.json: file is empty", Assert.Throws<BerthException>(() => OciJson.ReadProcess(""u8)).Message);
+        Assert.StartsWith("resources: invalid JSON at line 1, column 11 ($.pids)", Assert.Throws<BerthException>(() => OciJson.ReadResources("""{"pids": 5}"""u8)).Message);
+    }
+
     /// <summary>Documents that are broken, or legal but odd; each line is read by both readers.</summary>
     public static TheoryData<string> OddDocuments => new()
     {
@@ -246,8 +278,6 @@ public sealed class SpecReaderParityTests
         }
     }
 
-    // Every value, but only the first element of an array and the first entry of a dictionary are entered:
-    // the second ones are replaced whole (for the [1] and previous-key paths) without doubling the work per level.
     // Where two outcomes part, with some context: whole documents would drown the report.
     private static string Difference(string expected, string actual)
     {
@@ -257,6 +287,8 @@ public sealed class SpecReaderParityTests
         return $"\n  serializer: …{expected[from..Math.Min(expected.Length, at + 100)]}\n  SpecReader: …{actual[from..Math.Min(actual.Length, at + 100)]}";
     }
 
+    // Every value, but only the first element of an array and the first entry of a dictionary are entered:
+    // the second ones are replaced whole (for the [1] and previous-key paths) without doubling the work per level.
     private static void CollectSlots(JsonNode node, List<object> path, List<object[]> slots)
     {
         if (node is JsonObject obj)

@@ -106,7 +106,7 @@ internal ref struct JsonCursor
     /// <see cref="StringComparison.OrdinalIgnoreCase"/> (what STJ uses) never equates a non-ASCII character
     /// with an ASCII one, and every OCI property name is ASCII.
     /// </summary>
-    public readonly bool Is(ReadOnlySpan<byte> jsonName) => System.Text.Ascii.EqualsIgnoreCase(_name, jsonName);
+    public readonly bool Is(ReadOnlySpan<byte> jsonName) => Ascii.EqualsIgnoreCase(_name, jsonName);
 
     /// <summary>Skips the current (unknown) property's value.</summary>
     public void Skip() => _reader.Skip();

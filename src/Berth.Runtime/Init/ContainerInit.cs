@@ -65,7 +65,10 @@ internal static class ContainerInit
 
             PhaseTrace.Mark("init: confined");
             channel.Send(InitChannel.Created, []);
-            channel.Dispose();
+            // exec: the runtime moves us into the cgroup first, then learns that execve happened when the
+            // channel (close-on-exec) closes, or why it failed from an error record.
+            if (config.IsExec) channel.Expect(InitChannel.Go);
+            else channel.Dispose();
             if (!config.IsExec)
             {
                 WaitForStart();

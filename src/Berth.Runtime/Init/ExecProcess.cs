@@ -61,10 +61,7 @@ internal sealed unsafe class ExecProcess
     {
         // A failure here would leak runtime fds into the container (CVE-2024-21626): never ignore it.
         if (Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC) < 0)
-        {
-            Console.Error.WriteLine($"berth-runtime: close_range: {ErrnoException.Describe(Check.LastErrno)}");
-            Environment.Exit(126);
-        }
+            throw new ErrnoException("close_range", Check.LastErrno);
         for (int sig = 1; sig < 65; sig++)
             if (sig is not (Libc.SIGKILL or Libc.SIGSTOP)) Libc.Signal(sig, 0); // SIG_DFL
         ulong none = 0;
@@ -74,9 +71,6 @@ internal sealed unsafe class ExecProcess
         byte** argv = Launch.InitLauncher.NullTerminated(_argv, owned);
         byte** envp = Launch.InitLauncher.NullTerminated(_env, owned);
         Libc.Execve(path, argv, envp);
-        int errno = Check.LastErrno;
-        // stderr is the container's; the caller of create is long gone.
-        Console.Error.WriteLine($"berth-runtime: exec {_path}: {ErrnoException.Describe(errno)}");
-        Environment.Exit(errno == Errnos.ENOENT ? 127 : 126);
+        throw new ErrnoException("exec", Check.LastErrno, _path);
     }
 }

@@ -12,8 +12,8 @@ internal sealed unsafe class InitChannel(int fd) : IDisposable
 {
     public const uint BootEnd = 0, BootCloneFlags = 1, BootNsPath = 2, BootUidMap = 3, BootGidMap = 4,
         BootSetgroupsDeny = 5, BootOomScoreAdj = 6;
-    public const uint Ready = 100, Error = 101;
-    public const uint Config = 200, RunHooks = 201, HooksDone = 202, Created = 203, HookState = 204, Spec = 205;
+    public const uint Ready = 100, Error = 101, Stage1 = 102;
+    public const uint Config = 200, RunHooks = 201, HooksDone = 202, Created = 203, HookState = 204, Spec = 205, Go = 206;
 
     private const int MaxRecord = 16 << 20;
 
@@ -42,8 +42,11 @@ internal sealed unsafe class InitChannel(int fd) : IDisposable
         return (type, data);
     }
 
-    /// <summary>Receives the stage-2 "ready" record with its SCM_CREDENTIALS: the pid as seen from here.</summary>
-    public int ReceiveReadyPid()
+    /// <summary>
+    /// Receives one header-only record sent with SCM_CREDENTIALS (stage 1's, then stage 2's "ready"):
+    /// the sender's pid as seen from here.
+    /// </summary>
+    public int ReceiveCredentials(uint expected)
     {
         byte* hdr = stackalloc byte[8];
         byte* ctl = stackalloc byte[64];
@@ -62,7 +65,7 @@ internal sealed unsafe class InitChannel(int fd) : IDisposable
             ReadAll(text);
             throw new BerthException(ErrorKind.Internal, System.Text.Encoding.UTF8.GetString(text));
         }
-        if (type != Ready || msg.ControlLen < (nuint)(sizeof(CmsgHdr) + sizeof(UCred)))
+        if (type != expected || msg.ControlLen < (nuint)(sizeof(CmsgHdr) + sizeof(UCred)))
             throw new BerthException(ErrorKind.Internal, $"unexpected record {type} from container init");
         var cm = (CmsgHdr*)ctl;
         if (cm->Level != Libc.SOL_SOCKET || cm->Type != Libc.SCM_CREDENTIALS)

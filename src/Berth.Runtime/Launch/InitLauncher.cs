@@ -94,7 +94,8 @@ internal static unsafe class InitLauncher
     /// The init config goes right behind the bootstrap: the C stage reads only up to BootEnd, so the config
     /// waits in the socket for .NET to start in the container, with no round trip.
     /// </summary>
-    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, Fds fds, Action<int> beforeBootstrap)
+    /// <param name="beforeBootstrap">called with the pid of stage 0, before any namespace exists (create: join the cgroup)</param>
+    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, Fds fds, Action<int>? beforeBootstrap)
     {
         using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
@@ -132,14 +133,18 @@ internal static unsafe class InitLauncher
             childEnd = -1;
 
             PhaseTrace.Mark("launch: spawned");
-            beforeBootstrap(pid);
+            beforeBootstrap?.Invoke(pid);
             PhaseTrace.Mark("launch: in cgroup");
             bootstrap.SendTo(channel);
             channel.Send(InitChannel.Config, config);
             channel.Send(InitChannel.Spec, spec);
-            int containerPid = channel.ReceiveReadyPid();
+            int stage1 = channel.ReceiveCredentials(InitChannel.Stage1);
+            int containerPid = channel.ReceiveCredentials(InitChannel.Ready);
+            // Stages 0 and 1 are our children (CLONE_PARENT): reap both, so that no zombie is left
+            // counted against the container's pids limit.
             int status;
             while (Libc.Waitpid(pid, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }
+            while (Libc.Waitpid(stage1, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }
             return new Started(containerPid, channel);
         }
         catch

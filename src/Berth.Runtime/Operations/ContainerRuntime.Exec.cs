@@ -52,9 +52,8 @@ public sealed partial class ContainerRuntime
         InitLauncher.Started started;
         try
         {
-            var cgroup = CgroupOf(r);
             started = InitLauncher.Launch("init", bootstrap, config, OciJson.WriteUtf8(spec),
-                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, cgroup.AddProcess);
+                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, beforeBootstrap: null);
         }
         finally
         {
@@ -65,7 +64,12 @@ public sealed partial class ContainerRuntime
             try
             {
                 channel.Expect(InitChannel.Created);
+                // Into the cgroup only now, with its setup done and before it execs (it waits for "go"), as
+                // runc: the runtime's own stages and threads do not spend the container's pids budget.
+                CgroupOf(r).AddProcess(started.Pid);
+                channel.Send(InitChannel.Go, []);
                 proxy?.ReceiveMaster();
+                WaitForExecve(channel);
             }
             catch
             {
@@ -78,6 +82,17 @@ public sealed partial class ContainerRuntime
         if (o.Detach) return 0;
         proxy?.Relay();
         return WaitForChild(started.Pid);
+    }
+
+    /// <summary>Returns once the process has exec'd (its end of the channel closed on exec) or reports why not.</summary>
+    private static void WaitForExecve(InitChannel channel)
+    {
+        (uint Type, byte[] Data) record;
+        try { record = channel.Receive(); }
+        catch (EndOfStreamException) { return; }
+        throw new BerthException(ErrorKind.Internal, record.Type == InitChannel.Error
+            ? System.Text.Encoding.UTF8.GetString(record.Data)
+            : $"unexpected record {record.Type} from the exec'd process");
     }
 
     /// <summary>The container's process with exec's overrides, as runc builds it from flags.</summary>

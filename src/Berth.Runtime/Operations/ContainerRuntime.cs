@@ -75,10 +75,11 @@ public sealed partial class ContainerRuntime(string root)
         if (all)
         {
             foreach (int pid in CgroupOf(r).GetPids()) Interop.Libc.Kill(pid, signal);
-            return;
         }
-        if (Interop.Libc.Kill(r.InitPid, signal) < 0)
+        else if (Interop.Libc.Kill(r.InitPid, signal) < 0)
             throw new BerthException(ErrorKind.FailedPrecondition, $"container not running: {Interop.ErrnoException.Describe(Interop.Check.LastErrno)}");
+        // A frozen task only acts on SIGKILL once thawed: runc thaws a paused container it kills.
+        if (status == ContainerStatus.Paused && signal == Interop.Libc.SIGKILL) CgroupOf(r).Freeze(false);
     }
 
     public void Delete(string id, bool force)
