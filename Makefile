@@ -34,6 +34,10 @@ unit-test:
 	$(DOTNET) test tests/Berth.Cgroups.Tests --nologo -v q --logger "console;verbosity=normal"
 	$(DOTNET) test tests/Berth.Runtime.Cli.Tests --nologo -v q --logger "console;verbosity=normal"
 	$(DOTNET) test tests/Berth.Runtime.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Archive.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Content.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Images.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Snapshots.Tests --nologo -v q --logger "console;verbosity=normal"
 
 integration-test: build
 	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q --logger "console;verbosity=normal"
