@@ -17,7 +17,7 @@ internal static class UpdateCommand
             using Stream s = source == "-" ? Console.OpenStandardInput() : File.OpenRead(source);
             using var ms = new MemoryStream();
             s.CopyTo(ms);
-            r = OciJson.Read(ms.ToArray(), OciJsonContext.Default.LinuxResources, source == "-" ? "resources" : source);
+            r = OciJson.ReadResources(ms.ToArray(), source == "-" ? "resources" : source);
         }
         else r = FromFlags(a);
         rt.Update(a.Positionals[0], r);

@@ -38,24 +38,62 @@ public sealed class SecurityCaseTests : IDisposable
         Assert.False(facts.OpenedForWrite, $"{what}: {facts}");
     }
 
+    /// <summary>A runtime exec process held just before it execs, and the runtime command waiting for it.</summary>
+    private sealed record HeldExec(int Pid, Task<RunResult> Runtime);
+
     /// <summary>
-    /// Starts <c>exec --detach</c> of a file that exists but cannot be executed, with stderr a full pipe: the
-    /// runtime's exec process does all its setup inside the container (namespaces, cgroup, caps, cwd), its
-    /// execve fails, and it then blocks writing the error. That holds it, still the runtime binary, in the
-    /// state it has right before the user program would run. Returns its host pid.
+    /// Holds the runtime's exec process at its last step before execve: the container is paused, then
+    /// <c>exec --ignore-paused</c> runs; the process does its setup in the container's namespaces (credentials,
+    /// capabilities, cwd, confinement), joins the container's frozen cgroup and freezes there, still the
+    /// runtime binary, waiting to be told to exec. Returns its host pid once it holds the container's capabilities.
     /// </summary>
-    private int HoldExecProcessBeforeExec(Container c)
+    private HeldExec HoldExecProcessBeforeExec(Container c)
     {
-        c.WriteRootfsFile("/etc/not-executable", "not a program\n", "644");
-        string fifo = Path.Combine(_sb.Dir, "full-stderr");
-        string pidFile = Path.Combine(_sb.Dir, "held-exec.pid");
-        // dd fills the fifo's pipe buffer (O_NONBLOCK: it stops at EAGAIN), whatever its size.
-        RtFromBash($"mkfifo '{fifo}' && exec 9<>'{fifo}' && {{ dd if=/dev/zero of=/dev/fd/9 bs=4096 count=4096 oflag=nonblock 2>/dev/null; true; }}",
-            $"exec --detach --pid-file '{pidFile}' '{c.Id}' /etc/not-executable 2>&9").Ok();
-        int pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
-        Assert.True(SecurityProbes.WaitUntilBlockedInPipeWrite(pid, TimeSpan.FromSeconds(3)),
-            $"could not hold the exec process {pid} before exec (it never blocked on its full stderr)");
-        return pid;
+        int init = c.Pid;
+        string initCaps = HostProcesses.StatusField(File.ReadAllText($"/proc/{init}/status"), "CapEff");
+        c.Pause().Ok();
+        var runtime = Task.Run(() => _sb.Rt("exec", "--detach", "--ignore-paused", c.Id, "sleep", "1000"));
+        string procs = c.CgroupFile("freezer", "cgroup.procs");
+        var clock = Stopwatch.StartNew();
+        string seen = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && !runtime.IsCompleted)
+        {
+            foreach (int pid in File.ReadAllLines(procs).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).Where(p => p != init))
+            {
+                try
+                {
+                    string status = File.ReadAllText($"/proc/{pid}/status");
+                    seen = $"pid {pid}: State {HostProcesses.StatusField(status, "State")}, CapEff {HostProcesses.StatusField(status, "CapEff")}";
+                    if (HostProcesses.StatusField(status, "CapEff") == initCaps && HostProcesses.StatusField(status, "State").StartsWith('D'))
+                        return new HeldExec(pid, runtime);
+                }
+                catch (IOException) { }
+            }
+            Thread.Sleep(5);
+        }
+        Assert.Fail($"could not hold the exec process before it execs (last seen: {seen}; runtime: {(runtime.IsCompleted ? runtime.Result.ToString() : "still waiting")})");
+        return null!;
+    }
+
+    /// <summary>
+    /// Runs a shell script on the host with a container process's credentials: uid 0, the container's
+    /// capability set (as bounding, so the root shell's permitted set is exactly that), no inheritable caps.
+    /// For /proc access checks (ptrace_may_access) that is all that counts, namespaces do not.
+    /// </summary>
+    private static RunResult AsContainerProcess(Container c, string script)
+    {
+        const string setpriv = "/usr/bin/setpriv";
+        Assert.True(File.Exists(setpriv), "this test needs setpriv (util-linux)");
+        string caps = string.Join(',', c.Spec.Process!.Capabilities!.Bounding!.Select(n => "+" + n["CAP_".Length..].ToLowerInvariant()));
+        return Runtime.Command(setpriv, ["--bounding-set", "-all," + caps, "--inh-caps", "-all", "/bin/sh", "-c", script]);
+    }
+
+    /// <summary>Deletes the container (which kills the held process) and waits for the runtime command to give up.</summary>
+    private static void Release(Container c, HeldExec held)
+    {
+        c.Delete(force: true).Ok();
+        Assert.True(held.Runtime.Wait(TimeSpan.FromSeconds(10)), "the runtime exec command did not end after its process was killed");
+        c.AssertNothingLeft();
     }
 
     // --- 3D 18. CVE-2019-5736: overwrite the runtime binary through /proc/PID/exe ------------------------
@@ -82,16 +120,12 @@ public sealed class SecurityCaseTests : IDisposable
     {
         string before = Sha256(Runtime.BinaryPath);
         var c = _sb.NewContainer("sleep", "1000").CreateAndStart();
-        int pid = HoldExecProcessBeforeExec(c);
-        AssertUnwritableRuntimeExe(pid, "exec process (before exec)");
-
-        int inner = SecurityProbes.InnermostPid(pid);
-        var r = c.Exec("sh", "-c", $"if echo x >> /proc/{inner}/exe; then echo WROTE; else echo DENIED; fi").Ok();
+        var held = HoldExecProcessBeforeExec(c);
+        AssertUnwritableRuntimeExe(held.Pid, "exec process (before exec)");
+        var r = AsContainerProcess(c, $"if echo x >> /proc/{held.Pid}/exe; then echo WROTE; else echo DENIED; fi");
         Assert.Equal("DENIED", r.Out);
-
-        c.Delete(force: true).Ok();
+        Release(c, held);
         Assert.Equal(before, Sha256(Runtime.BinaryPath));
-        c.AssertNothingLeft();
     }
 
     // --- CVE-2016-9962: a container process ptraces (or reads /proc of) the runtime's exec process ------
@@ -100,21 +134,20 @@ public sealed class SecurityCaseTests : IDisposable
     public void CVE_2016_9962_exec_process_is_not_dumpable_while_it_is_inside_the_container()
     {
         var c = _sb.NewContainer("sleep", "1000").CreateAndStart();
-        int pid = HoldExecProcessBeforeExec(c);
-        int inner = SecurityProbes.InnermostPid(pid);
-        // By now the exec process has the container's uid and capabilities, so only "not dumpable" keeps a
-        // container process out of its memory, environment and fds. The same probe on init (dumpable, same
-        // credentials) must succeed, or the probe proves nothing.
-        string Probe(int p) =>
-            $"if cat /proc/{p}/environ >/dev/null 2>&1; then echo {p}:environ-readable; else echo {p}:environ-denied; fi; " +
-            $"if readlink /proc/{p}/fd/2 >/dev/null 2>&1; then echo {p}:fd-readable; else echo {p}:fd-denied; fi; " +
-            $"if readlink /proc/{p}/cwd >/dev/null 2>&1; then echo {p}:cwd-readable; else echo {p}:cwd-denied; fi; ";
-        var r = c.Exec("sh", "-c", Probe(1) + Probe(inner)).Ok();
+        int init = c.Pid;
+        var held = HoldExecProcessBeforeExec(c);
+        // The held process has the container's uid and capabilities, so only "not dumpable" keeps a container
+        // process out of its memory, environment and fds. The same probe on init (dumpable, same credentials)
+        // must succeed, or the probe proves nothing.
+        string Probe(int p, string name) =>
+            $"if cat /proc/{p}/environ >/dev/null 2>&1; then echo {name}:environ-readable; else echo {name}:environ-denied; fi; " +
+            $"if readlink /proc/{p}/fd/0 >/dev/null 2>&1; then echo {name}:fd-readable; else echo {name}:fd-denied; fi; " +
+            $"if readlink /proc/{p}/cwd >/dev/null 2>&1; then echo {name}:cwd-readable; else echo {name}:cwd-denied; fi; ";
+        var r = AsContainerProcess(c, Probe(init, "init") + Probe(held.Pid, "exec")).Ok();
         Assert.Equal(
-            ["1:environ-readable", "1:fd-readable", "1:cwd-readable", $"{inner}:environ-denied", $"{inner}:fd-denied", $"{inner}:cwd-denied"],
+            ["init:environ-readable", "init:fd-readable", "init:cwd-readable", "exec:environ-denied", "exec:fd-denied", "exec:cwd-denied"],
             r.Out.Split('\n'));
-        c.Delete(force: true).Ok();
-        c.AssertNothingLeft();
+        Release(c, held);
     }
 
     // --- 3D 19. CVE-2024-21626: leaked fds and process.cwd ----------------------------------------------

@@ -9,7 +9,7 @@ namespace Berth.Oci.Reading;
 /// skipped, numbers range-checked for their C# type, JSON null rejected for non-nullable properties) and
 /// fail with the same messages, but skip the serializer's metadata construction: under NativeAOT the
 /// first <c>JsonSerializer.Deserialize</c> of a <see cref="RuntimeSpec"/> spends 1.5-2 ms building
-/// metadata for the ~60 types, more than parsing takes.
+/// metadata for the 37 classes it reaches; this reader takes about 0.06 ms cold.
 /// </summary>
 /// <remarks>
 /// Adding a property to the model means adding it here too; SpecReaderCompletenessTests fails otherwise.

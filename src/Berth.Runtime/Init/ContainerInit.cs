@@ -22,7 +22,7 @@ internal static class ContainerInit
         {
             var config = JsonSerializer.Deserialize(channel.Expect(InitChannel.Config), RuntimeJsonContext.Default.InitConfig)
                 ?? throw new BerthException(ErrorKind.Internal, "empty init config");
-            var spec = OciJson.Read(channel.Expect(InitChannel.Spec), OciJsonContext.Default.RuntimeSpec, "config.json");
+            var spec = OciJson.ReadSpec(channel.Expect(InitChannel.Spec), "config.json");
             string hookState = config.WantsHookState ? System.Text.Encoding.UTF8.GetString(channel.Expect(InitChannel.HookState)) : "";
             var process = spec.Process!;
             bool userns = spec.Linux?.Namespaces?.Any(n => n.Type == NamespaceTypes.User) == true;

@@ -23,7 +23,7 @@ public sealed partial class ContainerRuntime
         ContainerId.Validate(id);
         string bundle = Path.GetFullPath(options.Bundle);
         byte[] specBytes = ReadBundleConfig(bundle);
-        var spec = OciJson.Read(specBytes, OciJsonContext.Default.RuntimeSpec, "config.json");
+        var spec = OciJson.ReadSpec(specBytes, "config.json");
         SpecValidator.Validate(spec, bundle);
         RuntimeSupport.Check(spec);
         bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.Proxy is not null;

@@ -41,7 +41,7 @@ internal sealed class ContainerStore(string root)
     public byte[] LoadSpecBytes(string id) => File.ReadAllBytes(Path.Combine(DirOf(id), ConfigFile));
 
     public Oci.RuntimeSpec LoadSpec(string id) =>
-        Oci.OciJson.Read(LoadSpecBytes(id), Oci.OciJsonContext.Default.RuntimeSpec, Path.Combine(DirOf(id), ConfigFile));
+        Oci.OciJson.ReadSpec(LoadSpecBytes(id), Path.Combine(DirOf(id), ConfigFile));
 
     public ContainerRecord Load(string id)
     {
