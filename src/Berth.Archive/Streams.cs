@@ -4,7 +4,7 @@ using Berth.Core;
 namespace Berth.Archive;
 
 /// <summary>Forward-only read stream boilerplate: subclasses implement <see cref="Read(Span{byte})"/> only.</summary>
-public abstract class ReadOnlyStream : Stream
+internal abstract class ReadOnlyStream : Stream
 {
     public sealed override bool CanRead => true;
     public sealed override bool CanSeek => false;

@@ -8,7 +8,7 @@ namespace Berth.Archive;
 /// frames are handled; a frame declaring a window larger than 2^windowLogMax is refused before libzstd
 /// allocates it; a stream that ends inside a frame is an error, not a short read.
 /// </summary>
-public sealed class ZstdDecompressionStream : ReadOnlyStream
+public sealed class ZstdDecompressionStream : Stream
 {
     private const int InputSize = 128 * 1024; // ZSTD_DStreamInSize()
 
@@ -32,6 +32,17 @@ public sealed class ZstdDecompressionStream : ReadOnlyStream
         _decoder = new Zstd.Decoder(windowLogMax);
         _input = ArrayPool<byte>.Shared.Rent(InputSize);
     }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {

@@ -14,7 +14,18 @@ namespace Berth.Distribution;
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(TagList))]
-internal sealed partial class DistributionJsonContext : JsonSerializerContext;
+internal sealed partial class DistributionJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// For documents we write: no escaping of '+' and friends, so that media types read as other tools
+    /// write them ("v1+json", not "v1\u002Bjson"). The documents are never embedded in HTML.
+    /// </summary>
+    public static DistributionJsonContext Writer { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
 
 /// <summary>
 /// Every top-level field a manifest or index may carry, so that one parse can tell which it is

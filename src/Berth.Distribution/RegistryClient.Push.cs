@@ -161,7 +161,7 @@ public sealed partial class RegistryClient
             Uri = location,
             Scopes = scopes,
             Target = target,
-            Content = () => OctetStream(new ByteArrayContent(chunk)),
+            Content = () => OctetStream(new ExactLengthContent(new MemoryStream(chunk, writable: false), chunk.Length)),
             ContentRange = $"{offset}-{offset + length - 1}",
             Retryable = false,
         }, ct).ConfigureAwait(false);
@@ -311,10 +311,10 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>Serializes a manifest with the client's JSON context (compact, no nulls) for <see cref="PushManifestAsync"/>.</summary>
-    public static byte[] Serialize(ImageManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, DistributionJsonContext.Default.ImageManifest);
+    public static byte[] Serialize(ImageManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, DistributionJsonContext.Writer.ImageManifest);
 
     /// <summary>Serializes an index with the client's JSON context (compact, no nulls) for <see cref="PushManifestAsync"/>.</summary>
-    public static byte[] Serialize(ImageIndex index) => JsonSerializer.SerializeToUtf8Bytes(index, DistributionJsonContext.Default.ImageIndex);
+    public static byte[] Serialize(ImageIndex index) => JsonSerializer.SerializeToUtf8Bytes(index, DistributionJsonContext.Writer.ImageIndex);
 
     /// <summary>
     /// All tags of a repository (GET /v2/&lt;name&gt;/tags/list), following <c>Link: &lt;…&gt;; rel="next"</c> pages.
@@ -392,9 +392,15 @@ public sealed partial class RegistryClient
     }
 }
 
-/// <summary>Sends exactly <c>length</c> bytes of a stream; a shorter stream fails the request.</summary>
+/// <summary>
+/// Sends exactly <c>length</c> bytes of a stream; a shorter stream fails the request. Reports progress
+/// after each piece, so that a slow but moving upload is not mistaken for a stalled one.
+/// </summary>
 internal sealed class ExactLengthContent(Stream source, long length) : HttpContent
 {
+    /// <summary>Called after each piece is handed to the connection.</summary>
+    public Action? Progress { get; set; }
+
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[(int)Math.Min(Math.Max(length, 1), 128 * 1024)];
@@ -405,6 +411,7 @@ internal sealed class ExactLengthContent(Stream source, long length) : HttpConte
             if (n == 0) throw new BerthException(ErrorKind.InvalidArgument, $"the content ended after {length - left} of {length} bytes");
             await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             left -= n;
+            Progress?.Invoke();
         }
     }
 

@@ -143,8 +143,23 @@ public sealed partial class RegistryClient : IDisposable
                 if (request.ContentRange is not null) message.Content.Headers.TryAddWithoutValidation("Content-Range", request.ContentRange);
             }
 
+            // The timeout runs from the last sign of progress: the send, or each piece of an upload body.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(ep.RequestTimeout);
+            if (message.Content is ExactLengthContent upload)
+            {
+                upload.Progress = () =>
+                {
+                    try
+                    {
+                        timeout.CancelAfter(ep.RequestTimeout);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The response already came back; nothing left to time.
+                    }
+                };
+            }
             HttpResponseMessage response;
             try
             {

@@ -80,6 +80,18 @@ public static unsafe partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
     public static unsafe partial int Poll(PollFd* fds, nuint nfds, int timeoutMs);
 
+    public const long PROC_SUPER_MAGIC = 0x9fa0;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "fstatfs", SetLastError = true)]
+    private static partial int Fstatfs(int fd, long* buf);
+
+    /// <summary>f_type of the filesystem an fd is on (struct statfs begins with it); -1 on error.</summary>
+    public static long FilesystemType(int fd)
+    {
+        long* buf = stackalloc long[16]; // struct statfs is 120 bytes on x86_64
+        return Fstatfs(fd, buf) == 0 ? buf[0] : -1;
+    }
+
     [LibraryImport(Libraries.Libc, EntryPoint = "isatty")]
     public static partial int Isatty(int fd);
 

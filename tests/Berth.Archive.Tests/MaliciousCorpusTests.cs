@@ -423,6 +423,16 @@ public sealed class MaliciousCorpusTests
         Assert.True(File.Exists(Path.Combine(sb.Root, "ok")));
     }
 
+    /// <summary>Without CAP_MKNOD the default policy fails clearly instead of leaving a hole in the image.</summary>
+    [NonRootFact]
+    public void DeviceNodeWithoutCapMknod()
+    {
+        using var sb = new Sandbox();
+        var e = Assert.Throws<BerthException>(() => T.Apply(new TarBuilder().CharDevice("dev/null", 1, 3).Bytes(), sb.Root));
+        Assert.Equal(ErrorKind.PermissionDenied, e.Kind);
+        Assert.Contains("dev/null: creating device nodes is not permitted", e.Message);
+    }
+
     // ---- bombs and limits (SECURITY-CASES 3E) -------------------------------------------------------
 
     /// <summary>A gzip of 64 MiB of zeros (~64 KiB) against a 1 MiB budget: refused before the file is written.</summary>

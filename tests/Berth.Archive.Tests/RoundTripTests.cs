@@ -124,6 +124,26 @@ public sealed class RoundTripTests
         }
     }
 
+    /// <summary>xattrs on a symlink and a fifo are set on them, not on what they point at; user.* there is not allowed and is skipped.</summary>
+    [RootFact]
+    public void XattrsOnSymlinksAndSpecialFiles()
+    {
+        using var sb = new Sandbox();
+        byte[] layer = [
+            .. RawTar.Pax(("SCHILY.xattr.trusted.berth", "on-the-link"u8.ToArray()), ("SCHILY.xattr.user.nope", "x"u8.ToArray())),
+            .. RawTar.Header("link", '2', 0, linkName: sb.VictimFile),
+            .. RawTar.Pax(("SCHILY.xattr.trusted.berth", "on-the-fifo"u8.ToArray())),
+            .. RawTar.Header("fifo", '6', 0),
+            .. RawTar.End()];
+        sb.TakeSnapshot();
+        LayerApplyResult r = T.Apply(layer, sb.Root);
+        Assert.Equal(1, r.SkippedXattrs);
+        Assert.Equal("on-the-link"u8.ToArray(), Libc.Lgetxattr(Path.Combine(sb.Root, "link"), "trusted.berth"));
+        Assert.Equal("on-the-fifo"u8.ToArray(), Libc.Lgetxattr(Path.Combine(sb.Root, "fifo"), "trusted.berth"));
+        Assert.Null(Libc.Lgetxattr(sb.VictimFile, "trusted.berth"));
+        sb.AssertOutsideUntouched();
+    }
+
     [Fact]
     public void TrustedXattrsCanBeSkipped()
     {

@@ -16,6 +16,15 @@ public sealed class RootFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact about what an unprivileged caller gets; skipped when running as root.</summary>
+public sealed class NonRootFactAttribute : FactAttribute
+{
+    public NonRootFactAttribute()
+    {
+        if (T.IsRoot) Skip = "needs to run without root";
+    }
+}
+
 /// <summary>A fact that needs libzstd.so.1 and the zstd CLI (to make test data).</summary>
 public sealed class ZstdFactAttribute : FactAttribute
 {
@@ -401,6 +410,18 @@ internal sealed class Sandbox : IDisposable
         {
             try { if (T.LExists(probe)) System.IO.File.Delete(probe); } catch (IOException) { }
         }
-        try { Directory.Delete(Base, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            Directory.Delete(Base, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without root, read-only directories from a layer (0555, 0500) must be opened up first.
+            foreach (string dir in Directory.EnumerateDirectories(Base, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+            {
+                try { System.IO.File.SetUnixFileMode(dir, (UnixFileMode)T.O("700")); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
+            try { Directory.Delete(Base, recursive: true); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
     }
 }

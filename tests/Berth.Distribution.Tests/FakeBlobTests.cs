@@ -412,6 +412,29 @@ public sealed class FakeBlobTests : IDisposable
         Assert.Single(_reg.Server.Requests);
     }
 
+    [Fact]
+    public async Task DestinationFailure_IsTheCallers_AndNotRetried()
+    {
+        Descriptor d = _reg.AddBlob(FakeRegistry.RandomBytes(100_000));
+        var e = await Assert.ThrowsAsync<IOException>(() => _client.FetchBlobAsync(_reg.Name, "test/app", d, new FailingStream()));
+        Assert.Equal("No space left on device", e.Message);
+        Assert.Single(_reg.Server.Requests);
+    }
+
+    private sealed class FailingStream : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("No space left on device");
+    }
+
     private sealed class WriteOnlyStream : Stream
     {
         public MemoryStream Written { get; } = new();

@@ -176,7 +176,7 @@ public sealed class ManifestParserTests
         byte[] bytes = RegistryClient.Serialize(m);
         string json = Encoding.UTF8.GetString(bytes);
         Assert.DoesNotContain("null", json);
-        Assert.StartsWith("{\"schemaVersion\":2,\"mediaType\":", json);
+        Assert.StartsWith("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",", json);
         ParsedManifest p = ManifestParser.Parse(bytes, MediaTypes.OciManifest);
         Assert.Equal(m.Config, p.Manifest!.Config);
         Assert.Equal(m.Layers[0], p.Manifest.Layers[0]);

@@ -10,7 +10,8 @@ internal static unsafe class ConsoleSetup
     private const uint TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCSCTTY = 0x540E, TIOCSWINSZ = 0x5414;
 
     /// <summary>Opens a new pty inside the container (after pivot_root), returns the slave's path.</summary>
-    public static void Setup(int consoleSocket, Oci.Box? size)
+    /// <param name="bindConsole">init only: exec never touches /dev/console (as runc)</param>
+    public static void Setup(int consoleSocket, Oci.Box? size, bool bindConsole)
     {
         int master = Check.Io(Libc.Open("/dev/ptmx", Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC), "open", "/dev/ptmx");
         int unlock = 0;
@@ -25,11 +26,13 @@ internal static unsafe class ConsoleSetup
         }
         int slave = Check.Io(Libc.Open(slavePath, Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC), "open", slavePath);
 
-        // /dev/console is the terminal too, as programs expect of PID 1's console.
-        if (!Directory.Exists("/dev/console"))
+        // /dev/console is the terminal too, as programs expect of PID 1's console. CVE-2025-52565: never
+        // through a symlink the image put there; the mount goes onto the opened file itself.
+        if (bindConsole)
         {
-            Mounter.CreateMountPoint("/dev/console", isDir: false);
-            Mounter.Do(slavePath, "/dev/console", null, Libc.MS_BIND, null);
+            if (new FileInfo("/dev/console").LinkTarget is not null) File.Delete("/dev/console");
+            if (!Path.Exists("/dev/console")) File.Create("/dev/console").Dispose();
+            MountTarget.With("/", "/dev/console", t => Mounter.Do(slavePath, t, null, Libc.MS_BIND, null));
         }
         SendFd(consoleSocket, master, slavePath);
         Libc.Close(master);

@@ -43,12 +43,12 @@ internal static class ContainerInit
                 // before readonlyPaths, which usually include /proc/sys
                 foreach (var (key, value) in spec.Linux?.Sysctl ?? [])
                     WriteSysctl(key, value);
-                if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
+                if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize, bindConsole: true);
                 // runc creates a missing cwd, and must do so before the root may become read-only.
                 if (!Directory.Exists(process.Cwd)) Directory.CreateDirectory(process.Cwd);
                 FinishRootfs(spec);
             }
-            else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize);
+            else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize, bindConsole: false);
 
             var exec = ExecProcess.Prepare(process);
             ProcessAttributes.Apply(process);
@@ -130,13 +130,24 @@ internal static class ContainerInit
             Mounter.Do(null, "/", null, Libc.MS_BIND | Libc.MS_REMOUNT | Libc.MS_RDONLY | MountInfo.StatFlags("/"), null);
     }
 
-    private static void WriteSysctl(string key, string value)
+    /// <summary>CVE-2025-52881: the file written must be procfs itself, not whatever was mounted over it.</summary>
+    private static unsafe void WriteSysctl(string key, string value)
     {
         string path = "/proc/sys/" + key.Replace('.', '/');
         if (key.Contains("..") || key.Contains('/'))
             throw new BerthException(ErrorKind.InvalidArgument, $"invalid sysctl \"{key}\"");
-        try { File.WriteAllText(path, value); }
-        catch (IOException e) { throw new BerthException(ErrorKind.InvalidArgument, $"sysctl {key}={value}: {e.Message}"); }
+        int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
+        if (fd < 0) throw new BerthException(ErrorKind.InvalidArgument, $"sysctl {key}={value}: {ErrnoException.Describe(Check.LastErrno)}");
+        try
+        {
+            if (Libc.FilesystemType(fd) != Libc.PROC_SUPER_MAGIC)
+                throw new BerthException(ErrorKind.PermissionDenied, $"sysctl {key}: {path} is not on procfs");
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(value);
+            fixed (byte* p = bytes)
+                if (Libc.Write(fd, p, bytes.Length) < 0)
+                    throw new BerthException(ErrorKind.InvalidArgument, $"sysctl {key}={value}: {ErrnoException.Describe(Check.LastErrno)}");
+        }
+        finally { Libc.Close(fd); }
     }
 
     /// <summary>Blocks until "start" opens the exec fifo for reading, then tells it we are going.</summary>

@@ -59,8 +59,9 @@ internal sealed unsafe class ExecProcess
     /// <summary>No fd of ours reaches the new program; signal state is reset; then execve.</summary>
     public void Execute(int firstPrivateFd)
     {
-        // A failure here would leak runtime fds into the container (CVE-2024-21626): never ignore it.
-        if (Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC) < 0)
+        // CVE-2024-21626: closed, not just close-on-exec: execve resolves its path (/proc/self/fd/N...)
+        // while close-on-exec fds are still open. A failure here must stop the exec.
+        if (Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, 0) < 0)
             throw new ErrnoException("close_range", Check.LastErrno);
         for (int sig = 1; sig < 65; sig++)
             if (sig is not (Libc.SIGKILL or Libc.SIGSTOP)) Libc.Signal(sig, 0); // SIG_DFL

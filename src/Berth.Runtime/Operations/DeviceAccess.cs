@@ -15,10 +15,11 @@ internal static class DeviceAccess
         ("c", 136, null),                                                 // /dev/pts/*
     ];
 
-    public static LinuxResources? WithRuntimeDevices(LinuxResources? resources, IEnumerable<LinuxDevice>? devices)
+    /// <summary>Without rules in the spec, the device cgroup still starts from deny-all, as runc's does.</summary>
+    public static LinuxResources WithRuntimeDevices(LinuxResources? resources, IEnumerable<LinuxDevice>? devices)
     {
-        if (resources?.Devices is null) return resources;
-        var rules = new List<LinuxDeviceCgroup>(resources.Devices);
+        resources ??= new LinuxResources();
+        var rules = new List<LinuxDeviceCgroup>(resources.Devices ?? [new LinuxDeviceCgroup { Allow = false, Access = "rwm" }]);
         rules.AddRange(Defaults.Select(d => new LinuxDeviceCgroup { Allow = true, Type = d.Type, Major = d.Major, Minor = d.Minor, Access = "rwm" }));
         rules.AddRange((devices ?? []).Select(d => new LinuxDeviceCgroup
         {

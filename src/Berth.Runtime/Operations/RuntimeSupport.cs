@@ -22,7 +22,23 @@ internal static class RuntimeSupport
         Refuse(l?.NetDevices is { Count: > 0 }, "linux.netDevices");
         Refuse(l?.TimeOffsets is { Count: > 0 }, "linux.timeOffsets");
         Refuse(spec.Mounts?.Any(m => m.UIDMappings is { Count: > 0 } || m.GIDMappings is { Count: > 0 }) == true, "idmapped mounts (mounts[].uidMappings)");
+        CheckNetSysctls(spec);
     }
+
+    /// <summary>net.* sysctls only in a network namespace that is not the host's, even when joined by path (as runc).</summary>
+    private static void CheckNetSysctls(RuntimeSpec spec)
+    {
+        string? netPath = spec.Linux?.Namespaces?.FirstOrDefault(n => n.Type == NamespaceTypes.Network)?.Path;
+        if (string.IsNullOrEmpty(netPath)) return;
+        string? netSysctl = spec.Linux?.Sysctl?.Keys.FirstOrDefault(k => k.StartsWith("net.", StringComparison.Ordinal));
+        if (netSysctl is null) return;
+        if (SameFile(netPath, "/proc/self/ns/net"))
+            throw new BerthException(ErrorKind.InvalidArgument, $"sysctl \"{netSysctl}\" not allowed in host network namespace");
+    }
+
+    private static bool SameFile(string a, string b) =>
+        Interop.Libc.StatxAt(Interop.Libc.AT_FDCWD, a, 0, out var sa) == 0 && Interop.Libc.StatxAt(Interop.Libc.AT_FDCWD, b, 0, out var sb) == 0
+        && sa.Ino == sb.Ino && sa.DevMajor == sb.DevMajor && sa.DevMinor == sb.DevMinor;
 
     private static void Refuse(bool present, string what)
     {

@@ -1,0 +1,208 @@
+using System.Text.Json;
+using Berth.Content;
+using Berth.Core;
+using Berth.Distribution;
+using Berth.Engine.Events;
+using Berth.Images;
+using Berth.Snapshots;
+
+namespace Berth.Engine.Images;
+
+/// <summary>
+/// Images: pulled from registries into the content store (verified, resumable), their layers unpacked once
+/// into the layer store, named by tags. The library the daemon's image endpoints serve.
+/// </summary>
+public sealed class ImageService
+{
+    private const long MaxConfigBytes = 8 << 20;
+    private readonly ContentStore _content;
+    private readonly LayerStore _layers;
+    private readonly ImageStore _store;
+    private readonly EventLog _events;
+    private readonly RegistryClient _registry;
+    private readonly SemaphoreSlim _pullLock = new(1, 1);
+
+    public ImageService(string root, EventLog events, RegistryClient registry)
+    {
+        _content = new ContentStore(Path.Combine(root, "content"));
+        _layers = new LayerStore(Path.Combine(root, "snapshots"));
+        _layers.RemoveLeftovers();
+        _store = new ImageStore(root);
+        _events = events;
+        _registry = registry;
+    }
+
+    public int Count => _store.List().Count;
+
+    public IReadOnlyList<ImageRecord> List() => _store.List();
+
+    public IReadOnlyList<string> TagsOf(string id) => _store.TagsOf(id);
+
+    public ImageConfig ConfigOf(ImageRecord image) =>
+        JsonSerializer.Deserialize(_content.ReadAllBytes(Digest.Parse(image.Id), MaxConfigBytes), EngineJsonContext.Default.ImageConfig)
+        ?? throw new BerthException(ErrorKind.Internal, $"image config {image.Id} is empty");
+
+    /// <summary>Unpacked size of the image's layers (what `docker images` shows).</summary>
+    public long UnpackedSize(ImageRecord image) => image.Size;
+
+    /// <summary>By reference, by full or short ID: docker's lookup order. NotFound as "No such image: x".</summary>
+    public ImageRecord Find(string nameOrId)
+    {
+        if (TryFind(nameOrId) is { } found) return found;
+        throw new BerthException(ErrorKind.NotFound, $"No such image: {nameOrId}");
+    }
+
+    public ImageRecord? TryFind(string nameOrId)
+    {
+        string hex = nameOrId.StartsWith("sha256:", StringComparison.Ordinal) ? nameOrId[7..] : nameOrId;
+        if (hex.Length is >= 4 and <= 64 && hex.All(char.IsAsciiHexDigitLower))
+        {
+            var matches = _store.List().Where(i => i.Id[7..].StartsWith(hex, StringComparison.Ordinal)).ToList();
+            if (matches.Count == 1) return matches[0];
+        }
+        if (!ImageReference.TryParseNormalized(nameOrId, out var reference)) return null;
+        if (reference.Digest is { } d)
+            return _store.List().FirstOrDefault(i => i.RepoDigests.Contains($"{reference.Name}@{d}"));
+        return _store.Lookup(reference) is { } id ? _store.Get(id) : null;
+    }
+
+    public void Tag(string source, string target)
+    {
+        var image = Find(source);
+        if (!ImageReference.TryParseNormalized(target, out var reference, out string? error))
+            throw new BerthException(ErrorKind.InvalidArgument, error ?? $"invalid reference format: {target}");
+        if (reference.Digest is not null) throw new BerthException(ErrorKind.InvalidArgument, "refusing to create a tag with a digest reference");
+        _store.Tag(reference, image.Id);
+        _events.Publish("image", "tag", image.Id, new Dictionary<string, string> { ["name"] = reference.FamiliarString });
+    }
+
+    /// <summary>docker rmi: untag a name; delete the image when no name is left (or with force, all of them).</summary>
+    public IReadOnlyList<(string Kind, string Value)> Remove(string nameOrId, bool force)
+    {
+        var image = Find(nameOrId);
+        var result = new List<(string, string)>();
+        var tags = _store.TagsOf(image.Id);
+        bool byName = ImageReference.TryParseNormalized(nameOrId, out var named) && named is not null && _store.Lookup(named) == image.Id;
+        if (byName && named is not null)
+        {
+            _store.Untag(named);
+            result.Add(("Untagged", named.FamiliarString));
+            _events.Publish("image", "untag", image.Id, new Dictionary<string, string> { ["name"] = named.FamiliarString });
+            if (tags.Count > 1) return result;
+        }
+        else if (tags.Count > 1 && !force)
+            throw new BerthException(ErrorKind.Conflict,
+                $"conflict: unable to delete {image.Id[7..19]} (must be forced) - image is referenced in multiple repositories");
+        else
+            foreach (string t in tags)
+            {
+                var r = ImageReference.ParseNormalized(t);
+                _store.Untag(r);
+                result.Add(("Untagged", r.FamiliarString));
+            }
+        _store.Delete(image.Id);
+        result.Add(("Deleted", image.Id));
+        _events.Publish("image", "delete", image.Id);
+        CollectGarbage();
+        return result;
+    }
+
+    /// <summary>Removes blobs and unpacked layers that no image refers to any more.</summary>
+    public void CollectGarbage()
+    {
+        var images = _store.List();
+        var reachable = new HashSet<Digest>();
+        var chains = new HashSet<Digest>();
+        foreach (var i in images)
+        {
+            reachable.Add(Digest.Parse(i.Id));
+            reachable.Add(Digest.Parse(i.ManifestDigest));
+            foreach (string l in i.LayerDigests) reachable.Add(Digest.Parse(l));
+            foreach (var c in LayerStore.ChainIds(ConfigOf(i).RootFs.DiffIds.Select(Digest.Parse))) chains.Add(c);
+        }
+        _content.Sweep(reachable);
+        foreach (var c in _layers.List())
+            if (!chains.Contains(c)) _layers.Remove(c);
+    }
+
+    /// <summary>docker pull: the whole image is verified and unpacked before its tag points at it.</summary>
+    public async Task<ImageRecord> PullAsync(ImageReference reference, Platform? platform, IPullProgress progress, CancellationToken ct)
+    {
+        await _pullLock.WaitAsync(ct);
+        try
+        {
+            progress.Status($"Pulling from {PathForStatus(reference)}", reference.Digest?.ToString() ?? reference.Tag);
+            var resolved = await _registry.ResolveAsync(reference, platform, ct);
+            var config = resolved.Config;
+            await FetchAsync(reference, config, null, progress, ct);
+            var imageConfig = JsonSerializer.Deserialize(_content.ReadAllBytes(config.Digest, MaxConfigBytes), EngineJsonContext.Default.ImageConfig)
+                ?? throw new BerthException(ErrorKind.InvalidArgument, "image config is empty");
+            var diffIds = imageConfig.RootFs.DiffIds.Select(Digest.Parse).ToList();
+            if (diffIds.Count != resolved.Layers.Count)
+                throw new BerthException(ErrorKind.InvalidArgument, $"image config lists {diffIds.Count} layers, the manifest {resolved.Layers.Count}");
+
+            Digest? parent = null;
+            long size = 0;
+            for (int i = 0; i < resolved.Layers.Count; i++)
+            {
+                var layer = resolved.Layers[i];
+                string shortId = layer.Digest.Encoded[..12];
+                var chain = LayerStore.ChainId(parent, diffIds[i]);
+                if (_layers.Has(chain))
+                {
+                    progress.Status("Already exists", shortId);
+                }
+                else
+                {
+                    await FetchAsync(reference, layer, shortId, progress, ct);
+                    progress.Status("Extracting", shortId);
+                    using (var blob = _content.OpenRead(layer.Digest))
+                        _layers.Unpack(parent, diffIds[i], blob, ct: ct);
+                    progress.Status("Pull complete", shortId);
+                }
+                size += layer.Size;
+                parent = chain;
+            }
+            // Everything is in place and verified: now the image becomes visible.
+            _content.Put(resolved.Root.Descriptor.Digest, resolved.Root.Bytes);
+            if (!ReferenceEquals(resolved.Root, resolved.Manifest)) _content.Put(resolved.Manifest.Descriptor.Digest, resolved.Manifest.Bytes);
+            var existing = _store.Get(config.Digest.ToString());
+            var record = existing ?? new ImageRecord { Id = config.Digest.ToString(), Pulled = DateTimeOffset.UtcNow };
+            string repoDigest = $"{reference.Name}@{resolved.Root.Descriptor.Digest}";
+            if (!record.RepoDigests.Contains(repoDigest)) record.RepoDigests.Add(repoDigest);
+            record.ManifestDigest = resolved.Manifest.Descriptor.Digest.ToString();
+            record.ManifestMediaType = resolved.Manifest.Descriptor.MediaType;
+            record.LayerDigests = resolved.Layers.Select(l => l.Digest.ToString()).ToList();
+            record.Size = size;
+            _store.Save(record);
+            bool changed = reference.Digest is not null || _store.Lookup(reference) != record.Id;
+            if (reference.Digest is null) _store.Tag(reference, record.Id);
+            progress.Status($"Digest: {resolved.Root.Descriptor.Digest}");
+            progress.Status(changed || existing is null
+                ? $"Status: Downloaded newer image for {reference.FamiliarString}"
+                : $"Status: Image is up to date for {reference.FamiliarString}");
+            _events.Publish("image", "pull", reference.FamiliarString, new Dictionary<string, string> { ["name"] = reference.FamiliarString });
+            return record;
+        }
+        finally { _pullLock.Release(); }
+    }
+
+    private static string PathForStatus(ImageReference r) => r.Domain == "docker.io" ? r.Path : $"{r.Domain}/{r.Path}";
+
+    /// <summary>Downloads a blob into the content store, resuming an interrupted ingest, verified on commit.</summary>
+    private async Task FetchAsync(ImageReference repo, Descriptor d, string? progressId, IPullProgress progress, CancellationToken ct)
+    {
+        if (_content.Exists(d.Digest)) return;
+        if (progressId is not null) progress.Status("Pulling fs layer", progressId);
+        using var ingest = _content.OpenIngest(d.Digest.ToString(), d.Digest, d.Size);
+        using (var sink = new IngestStream(ingest))
+        {
+            if (ingest.Offset < d.Size)
+                await _registry.FetchBlobRangeAsync(repo.Domain, repo.Path, d, sink, ingest.Offset, ct);
+        }
+        if (progressId is not null) progress.Progress("Downloading", progressId, d.Size, d.Size);
+        if (progressId is not null) progress.Status("Verifying Checksum", progressId);
+        ingest.Commit();
+        if (progressId is not null) progress.Status("Download complete", progressId);
+    }
+}
