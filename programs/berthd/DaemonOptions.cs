@@ -9,6 +9,7 @@ internal sealed class DaemonOptions
     public string Root { get; private set; } = "/var/lib/berth";
     public string ExecRoot { get; private set; } = "/run/berth";
     public bool Help { get; private set; }
+    public List<string> InsecureRegistries { get; } = [];
 
     public string SocketPath => Host.StartsWith("unix://", StringComparison.Ordinal) ? Host[7..]
         : Host.StartsWith('/') ? Host
@@ -22,6 +23,7 @@ internal sealed class DaemonOptions
           -H, --host string        Daemon socket (default "unix:///run/berth/berth.sock")
               --root string        Root directory of persistent state (default "/var/lib/berth")
               --exec-root string   Root directory of execution state (default "/run/berth")
+              --insecure-registry  A registry reached over plain HTTP (localhost always is); repeatable
           -h, --help               Print usage
 
         """;
@@ -41,6 +43,7 @@ internal sealed class DaemonOptions
                 case "-H" or "--host": o.Host = Value(); break;
                 case "--root" or "--data-root": o.Root = Path.GetFullPath(Value()); break;
                 case "--exec-root": o.ExecRoot = Path.GetFullPath(Value()); break;
+                case "--insecure-registry": o.InsecureRegistries.Add(Value()); break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new BerthException(ErrorKind.InvalidArgument, $"unknown flag: {arg}");
             }

@@ -29,14 +29,22 @@ internal static class Program
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
         var app = builder.Build();
+        var events = new Berth.Engine.Events.EventLog();
+        var registryOptions = new Berth.Distribution.RegistryClientOptions();
+        foreach (string r in options.InsecureRegistries) registryOptions.InsecureRegistries.Add(r);
+        var registry = new Berth.Distribution.RegistryClient(registryOptions);
+        var images = new Berth.Engine.Images.ImageService(options.Root, events, registry);
         var daemon = new DaemonInfo
         {
             Id = EngineId.LoadOrCreate(options.Root),
             Root = options.Root,
             RuntimePath = Path.Combine(AppContext.BaseDirectory, "berth-runtime"),
+            ImageCount = () => images.Count,
         };
         app.UseDockerApi();
         app.MapSystem(daemon);
+        app.MapImages(images);
+        app.MapEvents(events);
         app.MapDockerFallback();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

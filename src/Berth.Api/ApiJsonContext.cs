@@ -7,4 +7,10 @@ namespace Berth.Api;
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(InfoResponse))]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageInspect))]
+[JsonSerializable(typeof(List<HistoryItem>))]
+[JsonSerializable(typeof(List<DeleteItem>))]
+[JsonSerializable(typeof(JsonMessage))]
+[JsonSerializable(typeof(EventMessage))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

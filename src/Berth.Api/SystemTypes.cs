@@ -64,7 +64,7 @@ public sealed class InfoResponse
     public int ContainersPaused { get; set; }
     public int ContainersStopped { get; set; }
     public int Images { get; set; }
-    public string Driver { get; set; } = "";
+    public string Driver { get; set; } = "overlay";
     public List<string[]> DriverStatus { get; set; } = [];
     /// <summary>Only what berthd really provides so far.</summary>
     public Dictionary<string, List<string>?> Plugins { get; set; } = new()
@@ -83,7 +83,7 @@ public sealed class InfoResponse
     public int NFd { get; set; }
     public int NGoroutines { get; set; }
     public string SystemTime { get; set; } = "";
-    public string LoggingDriver { get; set; } = "";
+    public string LoggingDriver { get; set; } = "overlay";
     public string CgroupDriver { get; set; } = "cgroupfs";
     public string CgroupVersion { get; set; } = "1";
     public int NEventsListener { get; set; }

@@ -6,6 +6,7 @@ namespace Berth.Engine;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = false)]
 [JsonSerializable(typeof(ImageConfig))]
 [JsonSerializable(typeof(ImageRecord))]
+[JsonSerializable(typeof(ContainerDefaults))]
 [JsonSerializable(typeof(TagIndex))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]

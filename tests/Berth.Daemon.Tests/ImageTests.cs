@@ -1,0 +1,78 @@
+namespace Berth.Daemon.Tests;
+
+public sealed class RegistryFixture : IDisposable
+{
+    public Registry? Registry { get; } = Daemon.SkipReason is null ? new Registry() : null;
+    public void Dispose() => Registry?.Dispose();
+}
+
+/// <summary>The real docker CLI pulls, lists, tags, inspects and removes images through berthd.</summary>
+public sealed class ImageTests(RegistryFixture fixture) : IClassFixture<RegistryFixture>, IDisposable
+{
+    private readonly Daemon _d = new();
+
+    public void Dispose() => _d.Dispose();
+
+    private string Image(string tag) => $"{fixture.Registry!.HostPort}/test/busybox:{tag}";
+
+    private string Ok(params string[] args)
+    {
+        var (exit, stdout, stderr) = _d.Docker(args);
+        Assert.True(exit == 0, $"docker {string.Join(' ', args)} failed: {stderr}");
+        return stdout;
+    }
+
+    [DaemonFact]
+    public void Pull_then_images_inspect_tag_history_and_rmi()
+    {
+        string pulled = Ok("pull", Image("latest"));
+        Assert.Contains("Pull complete", pulled);
+        Assert.Contains("Status: Downloaded newer image", pulled);
+        Assert.Equal($"{Image("latest")}", Ok("images", "--format", "{{.Repository}}:{{.Tag}}").Trim());
+
+        string id = Ok("inspect", "--format", "{{.Id}}", Image("latest")).Trim();
+        Assert.StartsWith("sha256:", id);
+        Assert.Equal("linux/amd64 [sh]", Ok("inspect", "--format", "{{.Os}}/{{.Architecture}} {{.Config.Cmd}}", Image("latest")).Trim());
+
+        Ok("tag", Image("latest"), "mybox:1");
+        Assert.Equal(id, Ok("inspect", "--format", "{{.Id}}", "mybox:1").Trim());
+        Assert.Contains("busybox-image.sh", Ok("history", "--no-trunc", "mybox:1"));
+
+        Assert.Contains("Untagged: mybox:1", Ok("rmi", "mybox:1"));
+        string removed = Ok("rmi", Image("latest"));
+        Assert.Contains($"Deleted: {id}", removed);
+        Assert.Equal("", Ok("images", "-q").Trim());
+        // Nothing refers to the layer any more: it and its blobs are gone.
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_d.Dir, "root", "snapshots")));
+    }
+
+    [DaemonFact]
+    public void Pulling_the_same_image_again_is_up_to_date_and_shares_the_layer()
+    {
+        Ok("pull", Image("latest"));
+        Assert.Contains("Image is up to date", Ok("pull", Image("latest")));
+        Assert.Contains("Already exists", Ok("pull", Image("oci")));
+        Assert.Single(Directory.EnumerateDirectories(Path.Combine(_d.Dir, "root", "snapshots")));
+    }
+
+    [DaemonFact]
+    public void A_platform_is_chosen_from_a_manifest_list()
+    {
+        Ok("pull", Image("multi"));
+        Assert.Equal("amd64", Ok("inspect", "--format", "{{.Architecture}}", Image("multi")).Trim());
+    }
+
+    [DaemonFact]
+    public void Unknown_images_and_bad_references_fail_clearly()
+    {
+        var (exit, _, stderr) = _d.Docker("inspect", "nosuchimage");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("No such", stderr);
+        (exit, _, stderr) = _d.Docker("pull", fixture.Registry!.HostPort + "/test/nothing:here");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("manifest unknown", stderr);
+        (exit, _, stderr) = _d.Docker("pull", "Upper/Case");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("invalid reference format", stderr);
+    }
+}
