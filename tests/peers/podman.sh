@@ -166,7 +166,7 @@ if pm run -d --network none --cgroup-parent "$cg_parent" --name peer-u \
     pid=$(pm inspect -f '{{.State.Pid}}' peer-u 2>&1) || true
     out=$(awk '/^(Uid|Gid):/ {print $2}' "/proc/$pid/status" 2>&1 | paste -sd ' ') || true
     check "run --uidmap/--gidmap: host uid/gid of the container process" "100000 100000" "$out"
-    pm rm -f -t 0 peer-u >/dev/null 2>&1 || ko "rm -f peer-u"
+    pm rm -f -t 0 peer-u >/dev/null 2>"$T/rm.err" || ko "rm -f peer-u: $(cat "$T/rm.err")"
 else
     ko "run -d --uidmap: $(cat "$T/u.err")"
 fi
