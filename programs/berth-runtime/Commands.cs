@@ -76,7 +76,7 @@ internal static class Commands
         string? processFile = a.Get("process");
         return new ExecOptions
         {
-            Process = processFile is null ? null : OciJson.ReadProcess(processFile),
+            ProcessJson = processFile is null ? null : File.ReadAllBytes(processFile),
             Args = a.Positionals.Skip(1).ToList(),
             Env = a.GetAll("env").ToList(),
             Cwd = a.Get("cwd"),

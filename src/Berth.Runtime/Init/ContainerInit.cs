@@ -20,9 +20,14 @@ internal static class ContainerInit
         var channel = new InitChannel(EnvFd("_BERTH_INITPIPE"));
         try
         {
-            var config = JsonSerializer.Deserialize(channel.Expect(InitChannel.Config), RuntimeJsonContext.Default.InitConfig)
-                ?? throw new BerthException(ErrorKind.Internal, "empty init config");
+            var config = InitConfigJson.Read(channel.Expect(InitChannel.Config));
             var spec = OciJson.ReadSpec(channel.Expect(InitChannel.Spec), "config.json");
+            if (config.IsExec)
+            {
+                byte[] execProcess = channel.Expect(InitChannel.ExecProcess);
+                spec.Process = config.ExecProcessIsFull ? OciJson.ReadProcess(execProcess, "process.json")
+                    : Operations.ExecOverrides.FromJson(execProcess).ApplyTo(spec.Process!);
+            }
             string hookState = config.WantsHookState ? System.Text.Encoding.UTF8.GetString(channel.Expect(InitChannel.HookState)) : "";
             var process = spec.Process!;
             bool userns = spec.Linux?.Namespaces?.Any(n => n.Type == NamespaceTypes.User) == true;
@@ -50,6 +55,7 @@ internal static class ContainerInit
             }
             else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize, bindConsole: false);
 
+            PhaseTrace.Mark("init: config received (exec)");
             var exec = ExecProcess.Prepare(process);
             ProcessAttributes.Apply(process);
             if (!config.IsExec) ProcessAttributes.ApplyPersonality(spec.Linux?.Personality);

@@ -11,4 +11,6 @@ internal sealed class InitConfig
     public bool WantsHookState { get; set; }
     /// <summary>exec-init: the process to run in an existing container, no rootfs work.</summary>
     public bool IsExec { get; set; }
+    /// <summary>exec: the ExecProcess record is a whole process (--process), not exec's flag overrides.</summary>
+    public bool ExecProcessIsFull { get; set; }
 }

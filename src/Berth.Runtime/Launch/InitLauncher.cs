@@ -95,7 +95,7 @@ internal static unsafe class InitLauncher
     /// waits in the socket for .NET to start in the container, with no round trip.
     /// </summary>
     /// <param name="beforeBootstrap">called with the pid of stage 0, before any namespace exists (create: join the cgroup)</param>
-    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, Fds fds, Action<int>? beforeBootstrap)
+    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess, Fds fds, Action<int>? beforeBootstrap)
     {
         using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
@@ -141,6 +141,7 @@ internal static unsafe class InitLauncher
             bootstrap.SendTo(channel);
             channel.Send(InitChannel.Config, config);
             channel.Send(InitChannel.Spec, spec);
+            if (execProcess is not null) channel.Send(InitChannel.ExecProcess, execProcess);
             int stage1 = channel.ReceiveCredentials(InitChannel.Stage1);
             int containerPid = channel.ReceiveCredentials(InitChannel.Ready);
             // Stages 0 and 1 are our children (CLONE_PARENT): reap both, so that no zombie is left

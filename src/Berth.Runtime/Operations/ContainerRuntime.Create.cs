@@ -48,7 +48,6 @@ public sealed partial class ContainerRuntime
                 Owner = "",
                 CgroupsPath = spec.Linux?.CgroupsPath ?? "",
                 Annotations = spec.Annotations,
-                Hooks = spec.Hooks,
             };
             string fifo = Store.FifoOf(id);
             ExecFifo.Create(fifo);
@@ -67,7 +66,7 @@ public sealed partial class ContainerRuntime
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 WantsHookState = hookState };
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
-                JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig), specBytes, fds, cgroup.AddProcess);
+                InitConfigJson.Write(config), specBytes, null, fds, cgroup.AddProcess);
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime

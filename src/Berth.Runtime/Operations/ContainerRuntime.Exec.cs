@@ -24,20 +24,24 @@ public sealed partial class ContainerRuntime
     /// </summary>
     public unsafe int Exec(string id, ExecOptions o)
     {
+        PhaseTrace.Mark("exec: start");
         var r = Store.Load(id);
         var status = StatusOf(r);
         if (status == ContainerStatus.Paused && !o.IgnorePaused) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a paused container");
         if (status == ContainerStatus.Stopped) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a stopped container");
 
-        var spec = Store.LoadSpec(id);
-        var process = o.Process ?? ProcessFor(spec.Process!, o);
+        byte[] specBytes = Store.LoadSpecBytes(id);
+        var spec = OciJson.ReadSpec(specBytes, "config.json");
+        PhaseTrace.Mark("exec: state and spec loaded");
+        // Init gets the container's spec as stored plus either the --process JSON as given or the flags'
+        // overrides, and builds the same process as we validate here.
+        var overrides = o.ProcessJson is null ? ExecOverrides.From(o) : null;
+        var process = o.ProcessJson is not null ? OciJson.ReadProcess(o.ProcessJson, "process.json") : overrides!.ApplyTo(spec.Process!);
         SpecValidator.ValidateProcess(process);
         RuntimeSupport.Check(new RuntimeSpec { Process = process });
         if (process.Terminal && o.ConsoleSocket is null && o.Detach)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
         using var proxy = process.Terminal && o.ConsoleSocket is null ? new TerminalProxy() : null;
-        if (!string.IsNullOrEmpty(process.ApparmorProfile))
-            throw new BerthException(ErrorKind.InvalidArgument, "apparmor is not supported by berth-runtime");
 
         var bootstrap = new Bootstrap();
         foreach (var ns in spec.Linux?.Namespaces ?? [])
@@ -46,13 +50,11 @@ public sealed partial class ContainerRuntime
 
         if (!o.Detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         int consoleFd = o.ConsoleSocket is null ? -1 : ConsoleSetup.Connect(o.ConsoleSocket);
-        spec.Process = process;
-        byte[] config = JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true },
-            RuntimeJsonContext.Default.InitConfig);
+        byte[] config = InitConfigJson.Write(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true, ExecProcessIsFull = overrides is null });
         InitLauncher.Started started;
         try
         {
-            started = InitLauncher.Launch("init", bootstrap, config, OciJson.WriteUtf8(spec),
+            started = InitLauncher.Launch("init", bootstrap, config, specBytes, overrides?.ToJson() ?? o.ProcessJson,
                 new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, beforeBootstrap: null);
         }
         finally
@@ -64,12 +66,15 @@ public sealed partial class ContainerRuntime
             try
             {
                 channel.Expect(InitChannel.Created);
+                PhaseTrace.Mark("exec: process confined");
                 // Into the cgroup only now, with its setup done and before it execs (it waits for "go"), as
                 // runc: the runtime's own stages and threads do not spend the container's pids budget.
                 CgroupOf(r).AddProcess(started.Pid);
                 channel.Send(InitChannel.Go, []);
+                PhaseTrace.Mark("exec: in cgroup, go sent");
                 proxy?.ReceiveMaster();
                 WaitForExecve(channel);
+                PhaseTrace.Mark("exec: execve done");
             }
             catch
             {
@@ -93,35 +98,6 @@ public sealed partial class ContainerRuntime
         throw new BerthException(ErrorKind.Internal, record.Type == InitChannel.Error
             ? System.Text.Encoding.UTF8.GetString(record.Data)
             : $"unexpected record {record.Type} from the exec'd process");
-    }
-
-    /// <summary>The container's process with exec's overrides, as runc builds it from flags.</summary>
-    private static Process ProcessFor(Process container, ExecOptions o)
-    {
-        if (o.Args.Count == 0) throw new BerthException(ErrorKind.InvalidArgument, "exec: no command given (args or --process)");
-        var p = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(container, OciJsonContext.Default.Process), OciJsonContext.Default.Process)!;
-        p.Args = o.Args;
-        p.Terminal = o.Tty;
-        p.Env = [.. p.Env ?? [], .. o.Env];
-        if (o.Cwd is not null) p.Cwd = o.Cwd;
-        if (o.User is not null)
-        {
-            string[] parts = o.User.Split(':');
-            if (!uint.TryParse(parts[0], out uint uid) || (parts.Length > 1 && !uint.TryParse(parts[1], out _)) || parts.Length > 2)
-                throw new BerthException(ErrorKind.InvalidArgument, $"invalid --user \"{o.User}\": want uid[:gid]");
-            p.User = new User { UID = uid, GID = parts.Length > 1 ? uint.Parse(parts[1], CultureInfo.InvariantCulture) : 0, Umask = p.User.Umask };
-        }
-        if (o.AdditionalGids.Count > 0) p.User.AdditionalGids = o.AdditionalGids;
-        if (o.AddCaps.Count > 0)
-        {
-            p.Capabilities ??= new LinuxCapabilities();
-            List<string> Add(List<string>? set) => [.. (set ?? []).Union(o.AddCaps)];
-            p.Capabilities.Bounding = Add(p.Capabilities.Bounding);
-            p.Capabilities.Effective = Add(p.Capabilities.Effective);
-            p.Capabilities.Permitted = Add(p.Capabilities.Permitted);
-        }
-        if (o.NoNewPrivs) p.NoNewPrivileges = true;
-        return p;
     }
 
     /// <summary>Waits for a process reparented to us (we are its subreaper), reaping other orphans on the way.</summary>

@@ -64,7 +64,8 @@ public sealed partial class ContainerRuntime(string root)
                 ? "cannot start a container that has stopped"
                 : $"cannot start an already {status.ToOci()} container");
         ExecFifo.Release(Store.FifoOf(id), r.InitPid);
-        HookRunner.RunAllWarnOnly(r.Hooks?.Poststart, "poststart", HookStateJson(r, ContainerStatus.Running), RuntimeLog.Warn);
+        if (Store.LoadSpec(id).Hooks?.Poststart is { Count: > 0 } poststart)
+            HookRunner.RunAllWarnOnly(poststart, "poststart", HookStateJson(r, ContainerStatus.Running), RuntimeLog.Warn);
     }
 
     public void Kill(string id, int signal, bool all)
@@ -164,11 +165,23 @@ public sealed partial class ContainerRuntime(string root)
         }
     }
 
+    /// <summary>A damaged or missing saved spec must not stop a delete: the hooks are then skipped, with a warning.</summary>
+    private List<Hook>? PoststopHooks(string id)
+    {
+        try { return Store.LoadSpec(id).Hooks?.Poststop; }
+        catch (Exception e) when (e is IOException or BerthException)
+        {
+            RuntimeLog.Warn($"poststop hooks not run: {e.Message}");
+            return null;
+        }
+    }
+
     private void Destroy(ContainerRecord r)
     {
         try { CgroupOf(r).Remove(); }
         catch (Exception e) when (e is IOException or BerthException) { RuntimeLog.Warn($"remove cgroup: {e.Message}"); }
-        HookRunner.RunAllWarnOnly(r.Hooks?.Poststop, "poststop", HookStateJson(r, ContainerStatus.Stopped), RuntimeLog.Warn);
+        if (PoststopHooks(r.Id) is { Count: > 0 } poststop)
+            HookRunner.RunAllWarnOnly(poststop, "poststop", HookStateJson(r, ContainerStatus.Stopped), RuntimeLog.Warn);
         Store.Remove(r.Id);
     }
 }

@@ -4,8 +4,8 @@ namespace Berth.Runtime.Operations;
 
 public sealed class ExecOptions
 {
-    /// <summary>The full process (from --process); when null, built from the container's process and the fields below.</summary>
-    public Process? Process { get; set; }
+    /// <summary>The full process (the --process file's JSON); when null, the container's process with the fields below.</summary>
+    public byte[]? ProcessJson { get; set; }
     public List<string> Args { get; set; } = [];
     public List<string> Env { get; set; } = [];
     public string? Cwd { get; set; }

@@ -20,6 +20,4 @@ internal sealed class ContainerRecord
     /// <summary>Rootless, without a cgroup (see NoCgroup).</summary>
     public bool NoCgroup { get; set; }
     public Dictionary<string, string>? Annotations { get; set; }
-    /// <summary>Only the hooks: the full spec is kept beside this file (config.json) and read when needed.</summary>
-    public Oci.Hooks? Hooks { get; set; }
 }

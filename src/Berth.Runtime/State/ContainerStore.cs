@@ -33,7 +33,7 @@ internal sealed class ContainerStore(string root)
 
     public void Save(ContainerRecord record) =>
         AtomicFile.Write(Path.Combine(DirOf(record.Id), StateFile),
-            JsonSerializer.SerializeToUtf8Bytes(record, RuntimeJsonContext.Default.ContainerRecord));
+            ContainerRecordJson.Write(record));
 
     /// <summary>The spec the container was created with (or last updated to).</summary>
     public void SaveSpec(string id, ReadOnlySpan<byte> utf8) => AtomicFile.Write(Path.Combine(DirOf(id), ConfigFile), utf8);
@@ -52,8 +52,7 @@ internal sealed class ContainerStore(string root)
         {
             throw new BerthException(ErrorKind.NotFound, "container does not exist");
         }
-        return JsonSerializer.Deserialize(data, RuntimeJsonContext.Default.ContainerRecord)
-            ?? throw new BerthException(ErrorKind.Internal, $"{path} is empty");
+        return ContainerRecordJson.Read(data, path);
     }
 
     public bool Exists(string id) => File.Exists(Path.Combine(DirOf(id), StateFile));
