@@ -8,17 +8,17 @@ namespace Berth.Runtime.Init;
 /// </summary>
 internal static class CgroupMounter
 {
-    public static void Mount(string dest, MountOptions opts)
+    public static void Mount(string rootfs, string dest, MountOptions opts)
     {
         var hostMounts = MountInfo.Read().Where(m => m.MountPoint.StartsWith("/sys/fs/cgroup", StringComparison.Ordinal)).ToList();
         ulong flags = opts.Flags & ~Libc.MS_RDONLY;
         Mounter.CreateMountPoint(dest, isDir: true);
         if (hostMounts.Any(m => m.MountPoint == "/sys/fs/cgroup" && m.FsType == "cgroup2"))
         {
-            Mounter.Do("cgroup2", dest, "cgroup2", opts.Flags, null);
+            MountTarget.With(rootfs, dest, t => Mounter.Do("cgroup2", t, "cgroup2", opts.Flags, null));
             return;
         }
-        Mounter.Do("tmpfs", dest, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, "mode=755");
+        MountTarget.With(rootfs, dest, t => Mounter.Do("tmpfs", t, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, "mode=755"));
         var ownCgroups = ReadOwnCgroups();
         foreach (var m in hostMounts.Where(m => m.FsType is "cgroup" or "cgroup2"))
         {
@@ -31,15 +31,15 @@ internal static class CgroupMounter
             string own = ownCgroups.TryGetValue(key, out var p) ? p : "/";
             string hostDir = m.MountPoint + (m.Root == "/" ? own : own.StartsWith(m.Root, StringComparison.Ordinal) ? own[m.Root.Length..] : "/");
             if (!Directory.Exists(hostDir)) hostDir = m.MountPoint;
-            Mounter.Do(hostDir, target, null, Libc.MS_BIND | Libc.MS_REC, null);
-            Mounter.Do(null, target, null, Libc.MS_BIND | Libc.MS_REMOUNT | flags | (opts.Flags & Libc.MS_RDONLY), null);
+            MountTarget.With(rootfs, target, t => Mounter.Do(hostDir, t, null, Libc.MS_BIND | Libc.MS_REC, null));
+            MountTarget.With(rootfs, target, t => Mounter.Do(null, t, null, Libc.MS_BIND | Libc.MS_REMOUNT | flags | (opts.Flags & Libc.MS_RDONLY), null));
             // co-mounted controllers (cpu,cpuacct) are also reachable by each name, as on the host
             if (name.Contains(','))
                 foreach (string alias in name.Split(','))
                     if (!Path.Exists(Path.Combine(dest, alias))) Libc.Symlink(name, Path.Combine(dest, alias));
         }
         if ((opts.Flags & Libc.MS_RDONLY) != 0)
-            Mounter.Do(null, dest, null, Libc.MS_REMOUNT | Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, "mode=755");
+            MountTarget.With(rootfs, dest, t => Mounter.Do(null, t, null, Libc.MS_REMOUNT | Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, "mode=755"));
     }
 
     private static readonly HashSet<string> NotControllers = ["rw", "ro", "xattr", "clone_children", "noprefix", "cpuset_v2_mode"];

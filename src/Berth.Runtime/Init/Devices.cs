@@ -40,7 +40,7 @@ internal static class Devices
         {
             // mknod is not allowed in a user namespace: bind the host's node instead, as runc does.
             Mounter.CreateMountPoint(dest, isDir: false);
-            Mounter.Do(d.Path, dest, null, Libc.MS_BIND, null);
+            MountTarget.With(rootfs, dest, t => Mounter.Do(d.Path, t, null, Libc.MS_BIND, null));
             return;
         }
         int type = d.Type switch

@@ -35,7 +35,7 @@ internal sealed class Mounter(string rootfs, bool inUserNamespace)
         var opts = MountOptions.Parse(m.Options, m.Type);
         if (m.Type == "cgroup" && !opts.Bind)
         {
-            CgroupMounter.Mount(dest, opts);
+            CgroupMounter.Mount(rootfs, dest, opts);
             return;
         }
         if (opts.Bind)
