@@ -30,7 +30,7 @@ internal static class Program
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket));
         var app = builder.Build();
         var events = new Berth.Engine.Events.EventLog();
-        var registryOptions = new Berth.Distribution.RegistryClientOptions();
+        var registryOptions = new Berth.Distribution.RegistryClientOptions { Credentials = new RequestCredentials() };
         foreach (string r in options.InsecureRegistries) registryOptions.InsecureRegistries.Add(r);
         var registry = new Berth.Distribution.RegistryClient(registryOptions);
         var images = new Berth.Engine.Images.ImageService(options.Root, events, registry);

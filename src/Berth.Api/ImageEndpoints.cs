@@ -130,6 +130,7 @@ public static class ImageEndpoints
         var platform = platformText.Length > 0 ? Platform.Parse(platformText) : null;
 
         var progress = new StreamProgress(http);
+        using var credentials = RequestCredentials.Use(RequestCredentials.Parse(http.Request.Headers["X-Registry-Auth"]));
         try
         {
             await images.PullAsync(reference, platform, progress, http.RequestAborted);

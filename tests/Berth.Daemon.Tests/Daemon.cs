@@ -40,10 +40,13 @@ public sealed class Daemon : IDisposable
         }
     }
 
-    public (int Exit, string Out, string Err) Docker(params string[] args)
+    public (int Exit, string Out, string Err) Docker(params string[] args) => DockerWithConfig(Path.Combine(Dir, "docker-config"), args);
+
+    /// <summary>The docker CLI with its own config dir (credentials in config.json become X-Registry-Auth).</summary>
+    public (int Exit, string Out, string Err) DockerWithConfig(string configDir, params string[] args)
     {
         var psi = new ProcessStartInfo("docker", ["-H", Host, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["DOCKER_CONFIG"] = Path.Combine(Dir, "docker-config");
+        psi.Environment["DOCKER_CONFIG"] = configDir;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         string stderr = p.StandardError.ReadToEnd();

@@ -8,10 +8,10 @@ public sealed class Registry : IDisposable
     public string Dir { get; } = Directory.CreateTempSubdirectory("berth-registry-").FullName;
     public string HostPort { get; }
 
-    public Registry()
+    public Registry(params string[] extraArgs)
     {
         string script = Path.Combine(RepoRoot(), "scripts", "registry-start.sh");
-        var psi = new ProcessStartInfo("bash", [script, "--dir", Dir, "--fill"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("bash", [script, "--dir", Dir, "--fill", .. extraArgs]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();
