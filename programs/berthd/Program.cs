@@ -45,6 +45,7 @@ internal static class Program
         app.MapSystem(daemon);
         app.MapImages(images);
         app.MapEvents(events);
+        app.MapAuth(registry);
         app.MapDockerFallback();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

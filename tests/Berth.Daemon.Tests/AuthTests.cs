@@ -41,4 +41,19 @@ public sealed class AuthTests(AuthRegistryFixture fixture) : IClassFixture<AuthR
         Assert.NotEqual(0, exit);
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_d.Dir, "root", "snapshots")));
     }
+
+    [DaemonFact]
+    public void Docker_login_checks_the_password_with_the_registry_and_the_next_pull_uses_it()
+    {
+        string cfg = Path.Combine(_d.Dir, "cfg-login");
+        string host = fixture.Registry!.HostPort;
+        var (exit, _, stderr) = _d.DockerWithConfig(cfg, "login", "-u", "alice", "-p", "wrong", host);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("401", stderr);
+        (exit, var stdout, stderr) = _d.DockerWithConfig(cfg, "login", "-u", "alice", "-p", "s3cret", host);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Login Succeeded", stdout);
+        (exit, _, stderr) = _d.DockerWithConfig(cfg, "pull", $"{host}/test/busybox:oci");
+        Assert.True(exit == 0, stderr);
+    }
 }
