@@ -51,6 +51,12 @@ public static partial class ApiPipeline
             {
                 await ErrorMapping.WriteError(http, StatusCodes.Status400BadRequest, e.Message);
             }
+            catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
+            {
+                // A bug or an unexpected system error: say what it was, in Docker's error shape.
+                Console.Error.WriteLine($"berthd: {http.Request.Method} {http.Request.Path}: {e}");
+                await ErrorMapping.WriteError(http, StatusCodes.Status500InternalServerError, $"{e.GetType().Name}: {e.Message}");
+            }
         });
         // Routing after the version prefix is stripped (WebApplication would otherwise route first).
         app.UseRouting();

@@ -23,11 +23,16 @@ public static class ImageEndpoints
 
         app.MapPost("/images/create", (HttpContext http) => Pull(http, images));
 
+        // docker save (several names) and docker load
+        app.MapGet("/images/get", (HttpContext http) => Save(http, images, [.. http.Request.Query["names"].Select(n => n ?? "")]));
+        app.MapPost("/images/load", (HttpContext http) => Load(http, images));
+
         app.MapGet("/images/{*rest}", (HttpContext http) =>
         {
             string rest = Rest(http);
             if (Suffix(rest, "/json") is { } name) return http.WriteJson(Inspect(images, images.Find(name)), ApiJsonContext.Default.ImageInspect);
             if (Suffix(rest, "/history") is { } h) return http.WriteJson(History(images, images.Find(h)), ApiJsonContext.Default.ListHistoryItem);
+            if (Suffix(rest, "/get") is { } g) return Save(http, images, [g]);
             return ErrorMapping.WriteError(http, StatusCodes.Status404NotFound, "page not found");
         });
 
@@ -51,6 +56,35 @@ public static class ImageEndpoints
             return http.WriteJson(removed.Select(r => r.Kind == "Untagged" ? new DeleteItem { Untagged = r.Value } : new DeleteItem { Deleted = r.Value }).ToList(),
                 ApiJsonContext.Default.ListDeleteItem);
         });
+    }
+
+    /// <summary>docker load: the archive is read from the request body; one stream message per loaded image.</summary>
+    private static async Task Load(HttpContext http, ImageService images)
+    {
+        AllowSynchronousIO(http); // TarReader reads synchronously
+        List<string> lines = await Task.Run(() => images.LoadAsync(http.Request.Body, http.RequestAborted));
+        http.Response.ContentType = "application/json";
+        foreach (string line in lines)
+        {
+            byte[] json = [.. JsonSerializer.SerializeToUtf8Bytes(new JsonMessage { Stream = line + "\n" }, ApiJsonContext.Default.JsonMessage), (byte)'\r', (byte)'\n'];
+            await http.Response.Body.WriteAsync(json);
+        }
+    }
+
+    /// <summary>A tar stream: the archive is written straight into the response (no temp copy of its size).</summary>
+    private static async Task Save(HttpContext http, ImageService images, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0) throw new BerthException(ErrorKind.InvalidArgument, "no image names given");
+        foreach (string n in names) images.Find(n); // 404 before any byte is sent
+        http.Response.ContentType = "application/x-tar";
+        AllowSynchronousIO(http); // TarWriter writes synchronously
+        await Task.Run(() => images.Save(names, http.Response.Body));
+    }
+
+    /// <summary>For the tar endpoints only, run off the request thread: System.Formats.Tar has no async writer here.</summary>
+    private static void AllowSynchronousIO(HttpContext http)
+    {
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } f) f.AllowSynchronousIO = true;
     }
 
     /// <summary>The catch-all route value (RequestDelegate handlers: no reflection-based binding under NativeAOT).</summary>

@@ -75,4 +75,42 @@ public sealed class ImageTests(RegistryFixture fixture) : IClassFixture<Registry
         Assert.NotEqual(0, exit);
         Assert.Contains("invalid reference format", stderr);
     }
+
+    [DaemonFact]
+    public void Save_then_load_round_trips_and_skopeo_reads_the_archive()
+    {
+        Ok("pull", Image("latest"));
+        string id = Ok("inspect", "--format", "{{.Id}}", Image("latest")).Trim();
+        string archive = Path.Combine(_d.Dir, "busybox.tar");
+        Ok("save", "-o", archive, Image("latest"));
+        Assert.True(new FileInfo(archive).Length > 100_000);
+
+        // An independent reader of the docker-archive format agrees on the image.
+        var skopeo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("skopeo",
+            ["inspect", "--format", "{{.Digest}} {{len .Layers}}", "docker-archive:" + archive]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        string skopeoOut = skopeo.StandardOutput.ReadToEnd();
+        string skopeoErr = skopeo.StandardError.ReadToEnd();
+        skopeo.WaitForExit();
+        Assert.True(skopeo.ExitCode == 0, skopeoErr);
+        Assert.EndsWith(" 1", skopeoOut.Trim());
+
+        Ok("rmi", Image("latest"));
+        Assert.Equal("", Ok("images", "-q").Trim());
+        string loaded = Ok("load", "-i", archive);
+        Assert.Contains($"Loaded image: {Image("latest")}", loaded);
+        Assert.Equal(id, Ok("inspect", "--format", "{{.Id}}", Image("latest")).Trim());
+    }
+
+    [DaemonFact]
+    public void Loading_a_tar_that_is_not_an_image_archive_fails_and_adds_nothing()
+    {
+        string bogus = Path.Combine(_d.Dir, "bogus.tar");
+        using (var f = File.Create(bogus))
+        using (var w = new System.Formats.Tar.TarWriter(f))
+            w.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "../../etc/evil") { DataStream = new MemoryStream([1, 2, 3]) });
+        var (exit, _, stderr) = _d.Docker("load", "-i", bogus);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("invalid archive", stderr);
+        Assert.Equal("", Ok("images", "-q").Trim());
+    }
 }

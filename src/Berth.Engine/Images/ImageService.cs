@@ -21,6 +21,10 @@ public sealed class ImageService
     private readonly EventLog _events;
     private readonly RegistryClient _registry;
     private readonly SemaphoreSlim _pullLock = new(1, 1);
+    private readonly ImageArchive _archive;
+
+    /// <summary>docker load's bound on an archive's total size.</summary>
+    public long MaxLoadBytes { get; init; } = 64L << 30;
 
     public ImageService(string root, EventLog events, RegistryClient registry)
     {
@@ -30,6 +34,36 @@ public sealed class ImageService
         _store = new ImageStore(root);
         _events = events;
         _registry = registry;
+        string tmp = Path.Combine(root, "tmp");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); // what a crash left
+        Directory.CreateDirectory(tmp);
+        _archive = new ImageArchive(_content, _layers, _store, tmp);
+    }
+
+    /// <summary>docker save: the named images (by tag, name is kept; by ID, untagged) as a docker-archive tar.</summary>
+    public void Save(IReadOnlyList<string> names, Stream output)
+    {
+        var images = names.Select(n =>
+        {
+            var image = Find(n);
+            bool byName = ImageReference.TryParseNormalized(n, out var r) && r is not null && r.Digest is null && _store.Lookup(r) == image.Id;
+            return (image, byName ? (IReadOnlyList<string>)[r!.FamiliarString] : []);
+        }).ToList();
+        _archive.Save(images, output);
+        foreach (var (image, _) in images) _events.Publish("image", "save", image.Id);
+    }
+
+    /// <summary>docker load: every image of a docker-archive; returns the lines docker prints.</summary>
+    public async Task<List<string>> LoadAsync(Stream input, CancellationToken ct)
+    {
+        await _pullLock.WaitAsync(ct);
+        try
+        {
+            var lines = _archive.Load(input, MaxLoadBytes, ct);
+            _events.Publish("image", "load", "");
+            return lines;
+        }
+        finally { _pullLock.Release(); }
     }
 
     public int Count => _store.List().Count;
