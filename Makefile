@@ -47,6 +47,7 @@ integration-test: build
 peer-test: build
 	tests/peers/podman.sh $(RUNTIME)
 	tests/peers/containerd.sh $(RUNTIME)
+	tests/peers/dockerd.sh $(BIN)
 
 test: deps build unit-test integration-test peer-test
 
