@@ -159,20 +159,24 @@ static void write_proc_file(pid_t pid, const char *name, const char *text)
 }
 
 // Join every namespace given by path. All are opened first, because joining
-// the mount namespace changes what later paths resolve to. The user namespace
-// is joined last among them: as root in the initial user namespace we may join
-// the others directly, and afterwards we could not.
+// the mount namespace changes what later paths resolve to. Root in the initial
+// user namespace joins the user namespace last (it may join the others
+// directly, and inside the container's user namespace it could not); an
+// unprivileged caller joins it first, because only inside it does it have
+// CAP_SYS_ADMIN over the namespaces that user namespace owns.
 static void join_namespaces(struct bootstrap *b)
 {
+    int user_first = geteuid() != 0;
     int fds[MAX_NS];
     for (int i = 0; i < b->ns_count; i++) {
         fds[i] = open(b->ns_path[i], O_RDONLY | O_CLOEXEC);
         if (fds[i] < 0) fail("open namespace %s", b->ns_path[i]);
     }
     for (int pass = 0; pass < 2; pass++) {
+        int users_now = user_first ? pass == 0 : pass == 1;
         for (int i = 0; i < b->ns_count; i++) {
             int is_user = b->ns_type[i] == CLONE_NEWUSER;
-            if (is_user != (pass == 1)) continue;
+            if (is_user != users_now) continue;
             if (setns(fds[i], (int)b->ns_type[i]) < 0) fail("setns %s", b->ns_path[i]);
             close(fds[i]);
         }

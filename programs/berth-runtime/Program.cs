@@ -30,6 +30,11 @@ internal static class Program
             Fail(e.Message);
             return 1;
         }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            Fail($"invalid argument: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>One line in the log (JSON for containerd and podman) and, when the log is a file, on stderr too.</summary>

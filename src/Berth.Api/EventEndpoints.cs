@@ -22,7 +22,9 @@ public static class EventEndpoints
             http.Response.StatusCode = 200;
             http.Response.ContentType = "application/json";
             await http.Response.Body.FlushAsync(); // headers now: the CLI waits for them
-            foreach (var e in past) await Write(http, e, filters);
+            foreach (var e in past)
+                if (until is null || e.Time <= until) await Write(http, e, filters);
+            if (until is { } end && end <= DateTimeOffset.UtcNow) return;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
             if (until is { } u) cts.CancelAfter(u - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
             try

@@ -169,8 +169,9 @@ public static class ImageEndpoints
         {
             await images.PullAsync(reference, platform, progress, http.RequestAborted);
         }
-        catch (BerthException e) when (progress.Started)
+        catch (Exception e) when (progress.Started && e is not OperationCanceledException)
         {
+            if (e is not BerthException) Console.Error.WriteLine($"berthd: pull {reference}: {e}");
             progress.Error(e.Message);
         }
         catch (BerthException e) when (e.Kind == ErrorKind.NotFound)

@@ -96,6 +96,10 @@ internal sealed class Authenticator(HttpClient http, RegistryClientOptions optio
         return await options.Credentials.GetCredentialsAsync(ep.Name, ct).ConfigureAwait(false);
     }
 
+    private static string CredentialIdentity(RegistryCredentials? c) => c is null ? "anonymous"
+        : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+            Encoding.UTF8.GetBytes($"{c.Username}\n{c.Password}\n{c.IdentityToken}")));
+
     private static AuthenticationHeaderValue BasicHeader(RegistryCredentials creds)
         => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{creds.Username}:{creds.Password}")));
 
@@ -104,7 +108,10 @@ internal sealed class Authenticator(HttpClient http, RegistryClientOptions optio
     {
         string realm = challenge.Realm!;
         string service = challenge.Service ?? "";
-        string key = $"{ep.Name}\n{realm}\n{service}\n{string.Join(' ', (cacheScopes ?? scopes).Order(StringComparer.Ordinal))}";
+        // A token belongs to the credentials it was fetched with: with per-request credentials (berthd), a token
+        // fetched for one user must never serve another user or an anonymous request.
+        string who = CredentialIdentity(await GetCredentialsAsync(ep, ct).ConfigureAwait(false));
+        string key = $"{ep.Name}\n{realm}\n{service}\n{who}\n{string.Join(' ', (cacheScopes ?? scopes).Order(StringComparer.Ordinal))}";
         SemaphoreSlim gate = _tokenLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try

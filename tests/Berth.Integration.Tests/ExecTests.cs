@@ -220,4 +220,12 @@ public sealed class ExecTests : IDisposable
         Assert.Equal(HostProcesses.Link($"/proc/{c.Pid}/ns/user"), HostProcesses.Link($"/proc/{pid}/ns/user"));
         Assert.Equal("0", c.Exec("id", "-u").Ok().Out);
     }
+
+    [RootFact]
+    public void A_failing_execve_is_reported_even_when_detached()
+    {
+        var c = _sb.NewContainer("sleep", "1000").CreateAndStart();
+        c.Exec("/etc/passwd").FailsWith("permission denied");
+        c.ExecWith(["--detach"], "/etc/passwd").FailsWith("permission denied");
+    }
 }

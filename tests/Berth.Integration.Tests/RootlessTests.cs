@@ -58,6 +58,24 @@ public sealed class RootlessTests : IDisposable
     }
 
     [RootFact]
+    public void An_unprivileged_user_execs_into_its_container()
+    {
+        string bundle = RootlessBundle("sleep", "100");
+        AsNobody($"{Runtime.BinaryPath} run -d --bundle {bundle} rl4").Ok();
+        try
+        {
+            var r = AsNobody($"{Runtime.BinaryPath} exec rl4 sh -c \"id -u; echo \\$\\$\"").Ok();
+            var lines = r.Out.Split('\n').Select(l => l.Trim()).ToArray();
+            Assert.Equal("0", lines[0]);
+            Assert.NotEqual("1", lines[1]); // a new process in the container's PID namespace, not its init
+        }
+        finally
+        {
+            AsNobody($"{Runtime.BinaryPath} delete --force rl4").Ok();
+        }
+    }
+
+    [RootFact]
     public void Rootless_limits_without_a_writable_cgroup_are_refused_clearly()
     {
         string bundle = RootlessBundle("true");

@@ -49,7 +49,9 @@ public sealed class ImageService
             bool byName = ImageReference.TryParseNormalized(n, out var r) && r is not null && r.Digest is null && _store.Lookup(r) == image.Id;
             return (image, byName ? (IReadOnlyList<string>)[r!.FamiliarString] : []);
         }).ToList();
-        _archive.Save(images, output);
+        _pullLock.Wait(); // an rmi must not collect what is being written out
+        try { _archive.Save(images, output); }
+        finally { _pullLock.Release(); }
         foreach (var (image, _) in images) _events.Publish("image", "save", image.Id);
     }
 
@@ -75,9 +77,6 @@ public sealed class ImageService
     public ImageConfig ConfigOf(ImageRecord image) =>
         JsonSerializer.Deserialize(_content.ReadAllBytes(Digest.Parse(image.Id), MaxConfigBytes), EngineJsonContext.Default.ImageConfig)
         ?? throw new BerthException(ErrorKind.Internal, $"image config {image.Id} is empty");
-
-    /// <summary>Unpacked size of the image's layers (what `docker images` shows).</summary>
-    public long UnpackedSize(ImageRecord image) => image.Size;
 
     /// <summary>By reference, by full or short ID: docker's lookup order. NotFound as "No such image: x".</summary>
     public ImageRecord Find(string nameOrId)
@@ -113,6 +112,14 @@ public sealed class ImageService
     /// <summary>docker rmi: untag a name; delete the image when no name is left (or with force, all of them).</summary>
     public IReadOnlyList<(string Kind, string Value)> Remove(string nameOrId, bool force)
     {
+        // Under the pull lock: a pull or load in flight holds blobs and layers no record names yet.
+        _pullLock.Wait();
+        try { return RemoveLocked(nameOrId, force); }
+        finally { _pullLock.Release(); }
+    }
+
+    private IReadOnlyList<(string Kind, string Value)> RemoveLocked(string nameOrId, bool force)
+    {
         var image = Find(nameOrId);
         var result = new List<(string, string)>();
         var tags = _store.TagsOf(image.Id);
@@ -141,8 +148,8 @@ public sealed class ImageService
         return result;
     }
 
-    /// <summary>Removes blobs and unpacked layers that no image refers to any more.</summary>
-    public void CollectGarbage()
+    /// <summary>Removes blobs and unpacked layers that no image refers to any more (caller holds the pull lock).</summary>
+    private void CollectGarbage()
     {
         var images = _store.List();
         var reachable = new HashSet<Digest>();

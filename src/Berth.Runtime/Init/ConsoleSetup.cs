@@ -9,7 +9,7 @@ internal static unsafe class ConsoleSetup
 {
     private const uint TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCSCTTY = 0x540E, TIOCSWINSZ = 0x5414;
 
-    /// <summary>Opens a new pty inside the container (after pivot_root), returns the slave's path.</summary>
+    /// <summary>Opens a new pty inside the container (after pivot_root), sends the master, makes the slave our stdio.</summary>
     /// <param name="bindConsole">init only: exec never touches /dev/console (as runc)</param>
     public static void Setup(int consoleSocket, Oci.Box? size, bool bindConsole)
     {

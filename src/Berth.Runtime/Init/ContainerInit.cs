@@ -18,6 +18,7 @@ internal static class ContainerInit
     {
         PhaseTrace.Mark("init: .NET started");
         var channel = new InitChannel(EnvFd("_BERTH_INITPIPE"));
+        Libc.Fcntl(channel.Fd, Libc.F_SETFD, Libc.FD_CLOEXEC); // dup2 cleared it; it must close at execve
         try
         {
             var config = InitConfigJson.Read(channel.Expect(InitChannel.Config));
@@ -55,7 +56,7 @@ internal static class ContainerInit
             }
             else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize, bindConsole: false);
 
-            PhaseTrace.Mark("init: config received (exec)");
+            PhaseTrace.Mark("init: process prepared");
             var exec = ExecProcess.Prepare(process);
             ProcessAttributes.Apply(process);
             if (!config.IsExec) ProcessAttributes.ApplyPersonality(spec.Linux?.Personality);
@@ -81,7 +82,7 @@ internal static class ContainerInit
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
             PhaseTrace.Mark("init: exec");
-            exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"));
+            exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"), config.IsExec ? channel.Fd : -1);
             return 127; // Execute does not return
         }
         catch (Exception e)

@@ -57,11 +57,14 @@ internal sealed unsafe class ExecProcess
     }
 
     /// <summary>No fd of ours reaches the new program; signal state is reset; then execve.</summary>
-    public void Execute(int firstPrivateFd)
+    /// <param name="keepFd">the init channel: close-on-exec, so it closes at a successful execve and can carry a failure</param>
+    public void Execute(int firstPrivateFd, int keepFd = -1)
     {
         // CVE-2024-21626: closed, not just close-on-exec: execve resolves its path (/proc/self/fd/N...)
         // while close-on-exec fds are still open. A failure here must stop the exec.
-        if (Libc.CloseRange((uint)firstPrivateFd, uint.MaxValue, 0) < 0)
+        bool keep = keepFd >= firstPrivateFd;
+        if ((keep && keepFd > firstPrivateFd && Libc.CloseRange((uint)firstPrivateFd, (uint)keepFd - 1, 0) < 0)
+            || Libc.CloseRange(keep ? (uint)keepFd + 1 : (uint)firstPrivateFd, uint.MaxValue, 0) < 0)
             throw new ErrnoException("close_range", Check.LastErrno);
         for (int sig = 1; sig < 65; sig++)
             if (sig is not (Libc.SIGKILL or Libc.SIGSTOP)) Libc.Signal(sig, 0); // SIG_DFL

@@ -9,7 +9,7 @@ internal sealed class InitConfig
     public bool NoNewKeyring { get; set; }
     /// <summary>createContainer or startContainer hooks exist: init waits for a HookState record (it needs init's pid).</summary>
     public bool WantsHookState { get; set; }
-    /// <summary>exec-init: the process to run in an existing container, no rootfs work.</summary>
+    /// <summary>exec: the process joins an existing container; no rootfs work.</summary>
     public bool IsExec { get; set; }
     /// <summary>exec: the ExecProcess record is a whole process (--process), not exec's flag overrides.</summary>
     public bool ExecProcessIsFull { get; set; }

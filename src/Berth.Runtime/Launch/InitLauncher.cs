@@ -75,7 +75,7 @@ internal sealed class Bootstrap
 }
 
 /// <summary>
-/// Starts "berth-runtime init" (or "exec-init") from the sealed binary with posix_spawn, hands it its fds,
+/// Starts "berth-runtime init" (for create and for exec) from the sealed binary with posix_spawn, hands it its fds,
 /// puts it in the container's cgroup before any namespace exists, sends the bootstrap, and returns
 /// the pid of the process that now lives inside the namespaces.
 /// </summary>

@@ -46,7 +46,7 @@ internal static class ReadonlyCopy
     private static bool IsReady(string copyDir, string copy) =>
         File.Exists(copy) && (MountInfo.StatFlags(copyDir) & Libc.MS_RDONLY) != 0;
 
-    /// <summary>Copies of earlier builds: unmounted and removed when nothing runs from them (best effort).</summary>
+    /// <summary>Copies of earlier builds: lazily unmounted (running processes keep theirs) and removed, best effort.</summary>
     private static void RemoveStale(string dir)
     {
         foreach (string old in Directory.EnumerateDirectories(dir))

@@ -100,7 +100,7 @@ public sealed partial class ContainerRuntime
             : $"unexpected record {record.Type} from the exec'd process");
     }
 
-    /// <summary>Waits for a process reparented to us (we are its subreaper), reaping other orphans on the way.</summary>
+    /// <summary>Waits for our child (stage 2 is cloned with CLONE_PARENT), reaping the runtime's other children on the way.</summary>
     private static unsafe int WaitForChild(int pid)
     {
         while (true)
