@@ -55,7 +55,7 @@ build_archive() {
     local work i spec digest diff_ids='' layer_list='' history='' config_digest arch
     work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-image.XXXXXX")
     # shellcheck disable=SC2064 # expand $work now
-    trap "rm -rf '$work'" RETURN
+    trap "rm -rf '$work'" RETURN EXIT
     mkdir -p "$work/img"
     for i in "${!layers[@]}"; do
         spec=${layers[$i]}
