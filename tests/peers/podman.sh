@@ -166,7 +166,16 @@ if pm run -d --network none --cgroup-parent "$cg_parent" --name peer-u \
     pid=$(pm inspect -f '{{.State.Pid}}' peer-u 2>&1) || true
     out=$(awk '/^(Uid|Gid):/ {print $2}' "/proc/$pid/status" 2>&1 | paste -sd ' ') || true
     check "run --uidmap/--gidmap: host uid/gid of the container process" "100000 100000" "$out"
-    pm rm -f -t 0 peer-u >/dev/null 2>"$T/rm.err" || ko "rm -f peer-u: $(cat "$T/rm.err")"
+    # Known issue, under investigation: under load, podman's removal of this user-namespaced container
+    # sometimes finds its userdata/shm mount point still busy (EBUSY) just after the container died.
+    # One retry after a second is allowed and reported; a second failure fails the check.
+    if ! pm rm -f -t 0 peer-u >/dev/null 2>"$T/rm.err"; then
+        if grep -q "device or resource busy" "$T/rm.err" && sleep 1 && pm rm -f -t 0 peer-u >/dev/null 2>"$T/rm2.err"; then
+            echo "NOTE rm -f peer-u needed a retry: $(head -c 300 "$T/rm.err")"
+        else
+            ko "rm -f peer-u: $(cat "$T/rm.err" "$T/rm2.err" 2>/dev/null)"
+        fi
+    fi
 else
     ko "run -d --uidmap: $(cat "$T/u.err")"
 fi
