@@ -9,7 +9,7 @@ public sealed class ImageRecord
     public string ManifestDigest { get; set; } = "";
     public string ManifestMediaType { get; set; } = "";
     public List<string> LayerDigests { get; set; } = [];
-    /// <summary>Compressed sizes, as pulled; the image "Size" is what the unpacked layers take.</summary>
+    /// <summary>The sum of the layer blobs' sizes as stored (compressed when pulled, plain when loaded).</summary>
     public long Size { get; set; }
     public DateTimeOffset Pulled { get; set; }
 }

@@ -124,10 +124,10 @@ internal static unsafe class InitLauncher
             if (fds.ConsoleFd >= 0) Pass("_BERTH_CONSOLE", fds.ConsoleFd);
             env.Add($"_BERTH_PRESERVE_FDS={fds.PreserveFds}");
 
+            PhaseTrace.Mark("launch: sealed exe ready");
             // CVE-2024-21626: an fd the caller leaked to us (a host directory, say) must never reach the
             // container; only the preserved ones do. Ours are close-on-exec already.
             Check.Io(Libc.CloseRange((uint)(3 + fds.PreserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC), "close_range");
-            PhaseTrace.Mark("launch: sealed exe ready");
             if (PhaseTrace.Enabled) env.Add($"_{PhaseTrace.EnvVar}=1");
             int pid;
             try { pid = Spawn($"/proc/self/fd/{exe.Value}", ["berth-runtime", mode], env, moves); }

@@ -27,8 +27,8 @@ public sealed partial class ContainerRuntime
         PhaseTrace.Mark("exec: start");
         var r = Store.Load(id);
         var status = StatusOf(r);
-        if (status == ContainerStatus.Paused && !o.IgnorePaused) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a paused container");
-        if (status == ContainerStatus.Stopped) throw new BerthException(ErrorKind.FailedPrecondition, "cannot exec in a stopped container");
+        if (!status.CanExec() && !(status == ContainerStatus.Paused && o.IgnorePaused))
+            throw new BerthException(ErrorKind.FailedPrecondition, $"cannot exec in a {status.ToOci()} container");
 
         byte[] specBytes = Store.LoadSpecBytes(id);
         var spec = OciJson.ReadSpec(specBytes, "config.json");
