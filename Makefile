@@ -28,6 +28,8 @@ build: native
 
 demo: deps build
 	@scripts/demo.sh $(RUNTIME)
+	@echo
+	@scripts/demo-berthd.sh $(BIN)
 
 unit-test:
 	$(DOTNET) test tests/Berth.Oci.Tests --nologo -v q --logger "console;verbosity=normal"
