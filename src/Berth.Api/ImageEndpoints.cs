@@ -39,6 +39,7 @@ public static class ImageEndpoints
         app.MapPost("/images/{*rest}", (HttpContext http) =>
         {
             string rest = Rest(http);
+            if (Suffix(rest, "/push") is { } pushName) return Push(http, images, pushName);
             if (Suffix(rest, "/tag") is not { } name) return ErrorMapping.WriteError(http, StatusCodes.Status404NotFound, "page not found");
             string repo = http.Request.Query["repo"].ToString();
             string tag = http.Request.Query["tag"].ToString();
@@ -181,6 +182,25 @@ public static class ImageEndpoints
         await progress.FlushAsync();
     }
 
+    /// <summary>POST /images/{name}/push?tag=: a progress stream like pull's, ending with the pushed digest.</summary>
+    private static async Task Push(HttpContext http, ImageService images, string name)
+    {
+        string tag = http.Request.Query["tag"].ToString();
+        string text = tag.Length > 0 ? $"{name}:{tag}" : name;
+        if (!ImageReference.TryParseNormalized(text, out var reference, out string? error) || reference is null)
+            throw new BerthException(ErrorKind.InvalidArgument, error ?? $"invalid reference format: {text}");
+        images.Find(reference.FamiliarString); // 404 before the stream starts
+        var progress = new StreamProgress(http);
+        using var credentials = RequestCredentials.Use(RequestCredentials.Parse(http.Request.Headers["X-Registry-Auth"]));
+        try { await images.PushAsync(reference, progress, http.RequestAborted); }
+        catch (Exception e) when (progress.Started && e is not OperationCanceledException)
+        {
+            if (e is not BerthException) Console.Error.WriteLine($"berthd: push {reference}: {e}");
+            progress.Error(e.Message);
+        }
+        await progress.FlushAsync();
+    }
+
     /// <summary>Writes JSON messages as they come, one per line, flushed.</summary>
     private sealed class StreamProgress(HttpContext http) : IPullProgress
     {
@@ -191,6 +211,9 @@ public static class ImageEndpoints
 
         public void Progress(string status, string id, long current, long total) =>
             Write(new JsonMessage { Status = status, Id = id, ProgressDetail = new ProgressDetail { Current = current, Total = total } });
+
+        public void PushResult(string tag, string digest, long size) =>
+            Write(new JsonMessage { Aux = new PushAux { Tag = tag, Digest = digest, Size = (int)size } });
 
         public void Error(string message) =>
             Write(new JsonMessage { ErrorDetail = new ErrorDetail { Message = message }, Error = message });

@@ -82,6 +82,15 @@ public sealed class JsonMessage
     [JsonPropertyName("progressDetail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ProgressDetail? ProgressDetail { get; set; }
     [JsonPropertyName("errorDetail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ErrorDetail? ErrorDetail { get; set; }
     [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; set; }
+    [JsonPropertyName("aux"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PushAux? Aux { get; set; }
+}
+
+/// <summary>push's result (moby PushResult).</summary>
+public sealed class PushAux
+{
+    public string Tag { get; set; } = "";
+    public string Digest { get; set; } = "";
+    public int Size { get; set; }
 }
 
 public sealed class ProgressDetail

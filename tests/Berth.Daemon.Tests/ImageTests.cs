@@ -113,4 +113,21 @@ public sealed class ImageTests(RegistryFixture fixture) : IClassFixture<Registry
         Assert.Contains("invalid archive", stderr);
         Assert.Equal("", Ok("images", "-q").Trim());
     }
+
+    [DaemonFact]
+    public void Push_to_a_new_repository_then_another_daemon_pulls_the_same_image()
+    {
+        Ok("pull", Image("oci"));
+        string target = $"{fixture.Registry!.HostPort}/pushed/box:{Guid.NewGuid():N}"[..^20];
+        Ok("tag", Image("oci"), target);
+        string pushed = Ok("push", target);
+        Assert.Contains("Pushed", pushed);
+        Assert.Matches("digest: sha256:[0-9a-f]{64} size: [0-9]+", pushed);
+
+        using var other = new Daemon();
+        var (exit, _, stderr) = other.Docker("pull", target);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(Ok("inspect", "--format", "{{.Id}}", target).Trim(),
+            other.Docker("inspect", "--format", "{{.Id}}", target).Out.Trim());
+    }
 }

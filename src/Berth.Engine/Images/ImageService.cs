@@ -228,6 +228,40 @@ public sealed class ImageService
         finally { _pullLock.Release(); }
     }
 
+    /// <summary>
+    /// docker push: the image's layer blobs and config as stored, then its manifest as pulled or loaded, under
+    /// the target name. The registry checks every digest; nothing is rewritten or recompressed.
+    /// </summary>
+    public async Task PushAsync(ImageReference target, IPullProgress progress, CancellationToken ct)
+    {
+        var image = Find(target.FamiliarString);
+        progress.Status($"The push refers to repository [{target.Name}]");
+        byte[] manifestBytes = _content.ReadAllBytes(Digest.Parse(image.ManifestDigest), 4 << 20);
+        var manifest = ManifestParser.Parse(manifestBytes, image.ManifestMediaType).Manifest
+            ?? throw new BerthException(ErrorKind.FailedPrecondition, $"image {image.Id} has an index, not a manifest, stored");
+        foreach (var layer in manifest.Layers.Reverse())
+        {
+            string shortId = layer.Digest.Encoded[..12];
+            progress.Status("Preparing", shortId);
+            await using var blob = _content.OpenRead(layer.Digest);
+            var result = await _registry.PushBlobAsync(target.Domain, target.Path, layer, blob, cancellationToken: ct);
+            progress.Status(result == BlobPushResult.AlreadyExists ? "Layer already exists" : "Pushed", shortId);
+        }
+        await using (var config = _content.OpenRead(manifest.Config.Digest))
+            await _registry.PushBlobAsync(target.Domain, target.Path, manifest.Config, config, cancellationToken: ct);
+        string tag = target.Tag ?? "latest";
+        var pushed = await _registry.PushManifestAsync(target.Domain, target.Path, tag, manifestBytes, image.ManifestMediaType, ct);
+        string repoDigest = $"{target.Name}@{pushed.Digest}";
+        if (!image.RepoDigests.Contains(repoDigest))
+        {
+            image.RepoDigests.Add(repoDigest);
+            _store.Save(image);
+        }
+        progress.Status($"{tag}: digest: {pushed.Digest} size: {pushed.Size}");
+        progress.PushResult(tag, pushed.Digest.ToString(), pushed.Size);
+        _events.Publish("image", "push", target.FamiliarString, new Dictionary<string, string> { ["name"] = target.FamiliarString });
+    }
+
     private static string PathForStatus(ImageReference r) => r.Domain == "docker.io" ? r.Path : $"{r.Domain}/{r.Path}";
 
     /// <summary>Downloads a blob into the content store, resuming an interrupted ingest, verified on commit.</summary>

@@ -5,4 +5,6 @@ public interface IPullProgress
 {
     void Status(string status, string? id = null);
     void Progress(string status, string id, long current, long total);
+    /// <summary>push's closing message: {"aux":{"Tag","Digest","Size"}}.</summary>
+    void PushResult(string tag, string digest, long size) { }
 }
