@@ -80,6 +80,25 @@ public static unsafe partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
     public static unsafe partial int Poll(PollFd* fds, nuint nfds, int timeoutMs);
 
+    [StructLayout(LayoutKind.Sequential)]
+    private struct StatVfs
+    {
+        public ulong Bsize, Frsize, Blocks, Bfree, Bavail, Files, Ffree, Favail, Fsid, Flag, Namemax;
+        public fixed int Spare[6];
+    }
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatvfsRaw(string path, StatVfs* buf);
+
+    /// <summary>statvfs(3): the ST_* mount flags of the filesystem at path.</summary>
+    public static int Statvfs(string path, out ulong flags)
+    {
+        StatVfs st;
+        int rc = StatvfsRaw(path, &st);
+        flags = st.Flag;
+        return rc;
+    }
+
     public const long PROC_SUPER_MAGIC = 0x9fa0;
 
     [LibraryImport(Libraries.Libc, EntryPoint = "fstatfs", SetLastError = true)]

@@ -1,10 +1,9 @@
-using System.Runtime.InteropServices;
 using Berth.Interop;
 
 namespace Berth.Runtime.Init;
 
 /// <summary>Reads /proc/self/mountinfo and statvfs flags.</summary>
-internal static partial class MountInfo
+internal static class MountInfo
 {
     public sealed record Entry(string Root, string MountPoint, string FsType, string Source, string SuperOptions);
 
@@ -26,22 +25,10 @@ internal static partial class MountInfo
         ? System.Text.RegularExpressions.Regex.Replace(s, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString())
         : s;
 
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct StatVfs
-    {
-        public ulong Bsize, Frsize, Blocks, Bfree, Bavail, Files, Ffree, Favail, Fsid, Flag, Namemax;
-        public fixed int Spare[6];
-    }
-
-    [LibraryImport("libc.so.6", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int Statvfs(string path, StatVfs* buf);
-
     /// <summary>The ST_* flags of the mount at path; they equal the MS_* values for the flags that matter here.</summary>
-    public static unsafe ulong StatFlags(string path)
+    public static ulong StatFlags(string path)
     {
-        StatVfs st;
-        Check.Io(Statvfs(path, &st), "statvfs", path);
-        ulong f = st.Flag;
+        Check.Io(Libc.Statvfs(path, out ulong f), "statvfs", path);
         ulong flags = 0;
         if ((f & 1) != 0) flags |= Libc.MS_RDONLY;
         if ((f & 2) != 0) flags |= Libc.MS_NOSUID;

@@ -26,7 +26,7 @@ public sealed partial class ContainerRuntime
         var spec = OciJson.ReadSpec(specBytes, "config.json");
         SpecValidator.Validate(spec, bundle);
         RuntimeSupport.Check(spec);
-        bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.Proxy is not null;
+        bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.RelayTerminal;
         if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
         if (!spec.Process.Terminal && options.ConsoleSocket is not null)
@@ -48,11 +48,14 @@ public sealed partial class ContainerRuntime
                 Owner = "",
                 CgroupsPath = spec.Linux?.CgroupsPath ?? "",
                 Annotations = spec.Annotations,
+                HasPoststart = spec.Hooks?.Poststart is { Count: > 0 },
+                HasPoststop = spec.Hooks?.Poststop is { Count: > 0 },
             };
             string fifo = Store.FifoOf(id);
             ExecFifo.Create(fifo);
             fifoFd = Check.Io(Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC), "open", fifo);
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
+            if (proxied) options.Proxy = new TerminalProxy();
 
             cgroup = CreateCgroup(record, spec.Linux?.Resources);
             PhaseTrace.Mark("create: cgroup created");
@@ -102,6 +105,8 @@ public sealed partial class ContainerRuntime
             }
             try { cgroup?.Remove(); } catch (Exception ce) when (ce is IOException or BerthException) { }
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+            options.Proxy?.Dispose();
+            options.Proxy = null;
             if (e is EndOfStreamException) throw new BerthException(ErrorKind.Internal, "container init exited unexpectedly during create");
             throw;
         }

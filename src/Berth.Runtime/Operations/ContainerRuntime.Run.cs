@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Berth.Core;
-using Berth.Oci;
 using Berth.Interop;
 
 namespace Berth.Runtime.Operations;
@@ -14,10 +13,9 @@ public sealed partial class ContainerRuntime
     public int Run(string id, CreateOptions options, bool detach, bool keep)
     {
         if (!detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
-        // The pty relay is only set up when the spec asks for a terminal (Create decides; see CreateOptions.Proxy).
-        using var proxy = detach || !TerminalWanted(options.Bundle) ? null : new TerminalProxy();
-        options.Proxy = proxy;
+        options.RelayTerminal = !detach; // create sets up the relay only if the spec wants a terminal
         int pid = Create(id, options);
+        using var proxy = options.Proxy;
         try { Start(id); PhaseTrace.Mark("run: started"); }
         catch
         {
@@ -46,12 +44,6 @@ public sealed partial class ContainerRuntime
         if (!keep) Delete(id, force: true);
         PhaseTrace.Mark("run: deleted");
         return code;
-    }
-
-    private static bool TerminalWanted(string bundle)
-    {
-        try { return OciJson.ReadSpec(File.ReadAllBytes(Path.Combine(Path.GetFullPath(bundle), "config.json"))).Process?.Terminal == true; }
-        catch (Exception e) when (e is IOException or BerthException) { return false; } // Create reports it properly
     }
 
     private static int NativeNumber(PosixSignal s) => s switch

@@ -64,7 +64,7 @@ public sealed partial class ContainerRuntime(string root)
                 ? "cannot start a container that has stopped"
                 : $"cannot start an already {status.ToOci()} container");
         ExecFifo.Release(Store.FifoOf(id), r.InitPid);
-        if (Store.LoadSpec(id).Hooks?.Poststart is { Count: > 0 } poststart)
+        if (r.HasPoststart && Store.LoadSpec(id).Hooks?.Poststart is { Count: > 0 } poststart)
             HookRunner.RunAllWarnOnly(poststart, "poststart", HookStateJson(r, ContainerStatus.Running), RuntimeLog.Warn);
     }
 
@@ -180,7 +180,7 @@ public sealed partial class ContainerRuntime(string root)
     {
         try { CgroupOf(r).Remove(); }
         catch (Exception e) when (e is IOException or BerthException) { RuntimeLog.Warn($"remove cgroup: {e.Message}"); }
-        if (PoststopHooks(r.Id) is { Count: > 0 } poststop)
+        if (r.HasPoststop && PoststopHooks(r.Id) is { Count: > 0 } poststop)
             HookRunner.RunAllWarnOnly(poststop, "poststop", HookStateJson(r, ContainerStatus.Stopped), RuntimeLog.Warn);
         Store.Remove(r.Id);
     }

@@ -9,5 +9,8 @@ public sealed class CreateOptions
     public bool NoNewKeyring { get; set; }
     public int PreserveFds { get; set; }
     /// <summary>Foreground run: with terminal true and no console socket, the runtime relays the pty itself.</summary>
+    internal bool RelayTerminal { get; set; }
+
+    /// <summary>Set by create when it set up that relay; the caller relays and disposes it.</summary>
     internal TerminalProxy? Proxy { get; set; }
 }

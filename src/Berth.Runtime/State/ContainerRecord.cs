@@ -20,4 +20,7 @@ internal sealed class ContainerRecord
     /// <summary>Rootless, without a cgroup (see NoCgroup).</summary>
     public bool NoCgroup { get; set; }
     public Dictionary<string, string>? Annotations { get; set; }
+    /// <summary>Whether the saved spec has poststart / poststop hooks: start and delete read it only then.</summary>
+    public bool HasPoststart { get; set; }
+    public bool HasPoststop { get; set; }
 }

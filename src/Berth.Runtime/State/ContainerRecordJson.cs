@@ -24,6 +24,8 @@ internal static class ContainerRecordJson
             w.WriteString("owner", r.Owner);
             w.WriteString("cgroupsPath", r.CgroupsPath);
             w.WriteBoolean("noCgroup", r.NoCgroup);
+            w.WriteBoolean("hasPoststart", r.HasPoststart);
+            w.WriteBoolean("hasPoststop", r.HasPoststop);
             if (r.Annotations is { Count: > 0 } a)
             {
                 w.WriteStartObject("annotations");
@@ -52,6 +54,8 @@ internal static class ContainerRecordJson
                 Owner = e.GetProperty("owner").GetString() ?? "",
                 CgroupsPath = e.GetProperty("cgroupsPath").GetString() ?? "",
                 NoCgroup = e.GetProperty("noCgroup").GetBoolean(),
+                HasPoststart = e.GetProperty("hasPoststart").GetBoolean(),
+                HasPoststop = e.GetProperty("hasPoststop").GetBoolean(),
                 Annotations = e.TryGetProperty("annotations", out var a)
                     ? a.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "") : null,
             };
