@@ -11,6 +11,7 @@ namespace Berth.Api;
 [JsonSerializable(typeof(ImageInspect))]
 [JsonSerializable(typeof(List<HistoryItem>))]
 [JsonSerializable(typeof(List<DeleteItem>))]
+[JsonSerializable(typeof(ImagePruneResponse))]
 [JsonSerializable(typeof(JsonMessage))]
 [JsonSerializable(typeof(EventMessage))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

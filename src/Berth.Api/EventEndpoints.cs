@@ -15,8 +15,9 @@ public static class EventEndpoints
         app.MapGet("/events", async (HttpContext http) =>
         {
             var filters = EventFilters.Parse(http.Request.Query["filters"].ToString());
-            DateTimeOffset? since = Time(http.Request.Query["since"].ToString());
-            DateTimeOffset? until = Time(http.Request.Query["until"].ToString());
+            var now = DateTimeOffset.UtcNow;
+            DateTimeOffset? since = Time(http.Request.Query["since"].ToString(), now);
+            DateTimeOffset? until = Time(http.Request.Query["until"].ToString(), now);
             var (past, live, subscription) = log.Subscribe(since);
             using var _ = subscription;
             http.Response.StatusCode = 200;
@@ -52,44 +53,48 @@ public static class EventEndpoints
         await http.Response.Body.FlushAsync();
     }
 
-    /// <summary>Unix seconds (with optional fraction) or RFC 3339, as the CLI sends --since/--until.</summary>
-    private static DateTimeOffset? Time(string s)
-    {
-        if (s.Length == 0) return null;
-        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double secs))
-            return DateTimeOffset.UnixEpoch.AddSeconds(secs);
-        return DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t
-            : throw new Core.BerthException(Core.ErrorKind.InvalidArgument, $"invalid time \"{s}\"");
-    }
+    private static DateTimeOffset? Time(string s, DateTimeOffset now) => s.Length == 0 ? null : FilterArgs.ParseTime(s, now);
 }
 
-/// <summary>The filters JSON ({"type":{"image":true}} or the legacy {"type":["image"]}) for events.</summary>
+/// <summary>The filters of GET /events, matched as Docker matches them.</summary>
 public sealed class EventFilters
 {
-    private readonly Dictionary<string, HashSet<string>> _f = new(StringComparer.Ordinal);
+    private static readonly string[] Keys =
+        ["config", "container", "daemon", "event", "image", "label", "network", "node", "plugin", "scope", "secret", "service", "type", "volume"];
+    private readonly FilterArgs _f;
 
-    public static EventFilters Parse(string json)
-    {
-        var f = new EventFilters();
-        if (json.Length == 0) return f;
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            foreach (var p in doc.RootElement.EnumerateObject())
-            {
-                var set = new HashSet<string>(StringComparer.Ordinal);
-                if (p.Value.ValueKind == JsonValueKind.Object) foreach (var v in p.Value.EnumerateObject()) set.Add(v.Name);
-                else if (p.Value.ValueKind == JsonValueKind.Array) foreach (var v in p.Value.EnumerateArray()) set.Add(v.GetString() ?? "");
-                f._f[p.Name] = set;
-            }
-        }
-        catch (JsonException e) { throw new Core.BerthException(Core.ErrorKind.InvalidArgument, $"invalid filter: {e.Message}"); }
-        return f;
-    }
+    private EventFilters(FilterArgs f) => _f = f;
+
+    public static EventFilters Parse(string json) => new(FilterArgs.Parse(json, Keys));
 
     public bool Match(EngineEvent e) =>
-        Ok("type", e.Type) && Ok("event", e.Action) &&
-        (!_f.TryGetValue("image", out var images) || e.Type == "image" && (images.Contains(e.ActorId) || e.Attributes.TryGetValue("name", out var n) && images.Contains(n)));
+        _f.Accepts("type", e.Type) && _f.Accepts("event", e.Action) && _f.Accepts("scope", "local") && MatchImage(e) && MatchLabels(e);
 
-    private bool Ok(string key, string value) => !_f.TryGetValue(key, out var set) || set.Contains(value);
+    /// <summary>
+    /// image=X matches the actor ID or the event's image name (attribute "name" for image events, "image" for
+    /// others), each also without its tag: image=busybox matches "busybox:latest".
+    /// </summary>
+    private bool MatchImage(EngineEvent e)
+    {
+        if (!_f.Has("image")) return true;
+        var wanted = _f.Values("image");
+        string? name = e.Attributes.TryGetValue(e.Type == "image" ? "name" : "image", out string? n) ? n : null;
+        foreach (string? candidate in (string?[])[e.ActorId, name])
+        {
+            if (candidate is null) continue;
+            if (wanted.Contains(candidate) || wanted.Contains(StripTag(candidate))) return true;
+        }
+        return false;
+    }
+
+    /// <summary>label=KEY or label=KEY=VALUE against the actor's attributes; every one must hold.</summary>
+    private bool MatchLabels(EngineEvent e) => _f.Values("label").All(l =>
+    {
+        int eq = l.IndexOf('=');
+        return eq < 0 ? e.Attributes.ContainsKey(l) : e.Attributes.TryGetValue(l[..eq], out var v) && v == l[(eq + 1)..];
+    });
+
+    private static string StripTag(string s) =>
+        Berth.Images.ImageReference.TryParseNormalized(s, out var r) && r.Digest is null && !s.StartsWith("sha256:", StringComparison.Ordinal)
+            ? r.FamiliarName : s;
 }

@@ -21,7 +21,10 @@ public static class ImageEndpoints
         app.MapGet("/images/json", (HttpContext http) => http.WriteJson(images.List().Select(i => Summary(images, i)).ToList(),
             ApiJsonContext.Default.ListImageSummary));
 
-        app.MapPost("/images/create", (HttpContext http) => Pull(http, images));
+        // docker pull (fromImage=) and docker import (fromSrc=)
+        app.MapPost("/images/create", (HttpContext http) =>
+            http.Request.Query.ContainsKey("fromSrc") ? ImportEndpoint.Import(http, images) : Pull(http, images));
+        app.MapPost("/images/prune", (HttpContext http) => PruneEndpoint.Prune(http, images));
 
         // docker save (several names) and docker load
         app.MapGet("/images/get", (HttpContext http) => Save(http, images, [.. http.Request.Query["names"].Select(n => n ?? "")]));
@@ -83,7 +86,7 @@ public static class ImageEndpoints
     }
 
     /// <summary>For the tar endpoints only, run off the request thread: System.Formats.Tar has no async writer here.</summary>
-    private static void AllowSynchronousIO(HttpContext http)
+    internal static void AllowSynchronousIO(HttpContext http)
     {
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } f) f.AllowSynchronousIO = true;
     }
@@ -123,6 +126,7 @@ public static class ImageEndpoints
             RepoDigests = i.RepoDigests.Select(Familiar).ToList(),
             Created = (config.Created ?? i.Pulled).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
             Author = config.Author ?? "",
+            Comment = config.Comment ?? "",
             Config = config.Config is null ? null
                 : JsonSerializer.SerializeToElement(config.Config, Berth.Engine.EngineJsonContext.Default.ContainerDefaults),
             Architecture = config.Architecture,
@@ -157,7 +161,7 @@ public static class ImageEndpoints
     {
         string from = http.Request.Query["fromImage"].ToString();
         string tag = http.Request.Query["tag"].ToString();
-        if (from.Length == 0) throw new BerthException(ErrorKind.InvalidArgument, "fromImage is required (image import is not supported yet)");
+        if (from.Length == 0) throw new BerthException(ErrorKind.InvalidArgument, "fromImage or fromSrc is required");
         string text = tag.Length == 0 ? from : tag.StartsWith("sha256:", StringComparison.Ordinal) ? $"{from}@{tag}" : $"{from}:{tag}";
         if (!ImageReference.TryParseNormalized(text, out var reference, out string? error) || reference is null)
             throw new BerthException(ErrorKind.InvalidArgument, error ?? $"invalid reference format: {text}");

@@ -10,6 +10,7 @@ public sealed class ImageConfig
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "";
     [JsonPropertyName("os")] public string Os { get; set; } = "";
     [JsonPropertyName("variant")] public string? Variant { get; set; }
+    [JsonPropertyName("comment")] public string? Comment { get; set; }
     [JsonPropertyName("config")] public ContainerDefaults? Config { get; set; }
     [JsonPropertyName("rootfs")] public RootFs RootFs { get; set; } = new();
     [JsonPropertyName("history")] public List<HistoryEntry>? History { get; set; }

@@ -12,7 +12,7 @@ namespace Berth.Engine.Images;
 /// Images: pulled from registries into the content store (verified, resumable), their layers unpacked once
 /// into the layer store, named by tags. The library the daemon's image endpoints serve.
 /// </summary>
-public sealed class ImageService
+public sealed partial class ImageService
 {
     private const long MaxConfigBytes = 8 << 20;
     private readonly ContentStore _content;
@@ -21,9 +21,11 @@ public sealed class ImageService
     private readonly EventLog _events;
     private readonly RegistryClient _registry;
     private readonly SemaphoreSlim _pullLock = new(1, 1);
-    private readonly ImageArchive _archive;
+    private readonly ImageArchiveWriter _archiveWriter;
+    private readonly ImageArchiveReader _archiveReader;
+    private readonly ImageImporter _importer;
 
-    /// <summary>docker load's bound on an archive's total size.</summary>
+    /// <summary>docker load's bound on an archive's total size, and docker import's on the uncompressed tar.</summary>
     public long MaxLoadBytes { get; init; } = 64L << 30;
 
     public ImageService(string root, EventLog events, RegistryClient registry)
@@ -37,31 +39,37 @@ public sealed class ImageService
         string tmp = Path.Combine(root, "tmp");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); // what a crash left
         Directory.CreateDirectory(tmp);
-        _archive = new ImageArchive(_content, _layers, _store, tmp);
+        var committer = new ImageCommitter(_content, _layers, _store);
+        _archiveWriter = new ImageArchiveWriter(_content, tmp);
+        _archiveReader = new ImageArchiveReader(committer, _store, tmp);
+        _importer = new ImageImporter(_content, committer, tmp);
     }
 
-    /// <summary>docker save: the named images (by tag, name is kept; by ID, untagged) as a docker-archive tar.</summary>
+    /// <summary>
+    /// docker save: the named images (by tag, the name is kept; by ID, untagged) as one tar that is both a
+    /// docker-archive and an OCI image layout.
+    /// </summary>
     public void Save(IReadOnlyList<string> names, Stream output)
     {
         var images = names.Select(n =>
         {
             var image = Find(n);
             bool byName = ImageReference.TryParseNormalized(n, out var r) && r is not null && r.Digest is null && _store.Lookup(r) == image.Id;
-            return (image, byName ? (IReadOnlyList<string>)[r!.FamiliarString] : []);
+            return (image, byName ? (IReadOnlyList<ImageReference>)[r!] : []);
         }).ToList();
         _pullLock.Wait(); // an rmi must not collect what is being written out
-        try { _archive.Save(images, output); }
+        try { _archiveWriter.Save(images, output); }
         finally { _pullLock.Release(); }
         foreach (var (image, _) in images) _events.Publish("image", "save", image.Id);
     }
 
-    /// <summary>docker load: every image of a docker-archive; returns the lines docker prints.</summary>
+    /// <summary>docker load: every image of a docker-archive or OCI image layout; returns the lines docker prints.</summary>
     public async Task<List<string>> LoadAsync(Stream input, CancellationToken ct)
     {
         await _pullLock.WaitAsync(ct);
         try
         {
-            var lines = _archive.Load(input, MaxLoadBytes, ct);
+            var lines = _archiveReader.Load(input, MaxLoadBytes, ct);
             _events.Publish("image", "load", "");
             return lines;
         }
@@ -149,7 +157,7 @@ public sealed class ImageService
     }
 
     /// <summary>Removes blobs and unpacked layers that no image refers to any more (caller holds the pull lock).</summary>
-    private void CollectGarbage()
+    private GcResult CollectGarbage()
     {
         var images = _store.List();
         var reachable = new HashSet<Digest>();
@@ -161,9 +169,10 @@ public sealed class ImageService
             foreach (string l in i.LayerDigests) reachable.Add(Digest.Parse(l));
             foreach (var c in LayerStore.ChainIds(ConfigOf(i).RootFs.DiffIds.Select(Digest.Parse))) chains.Add(c);
         }
-        _content.Sweep(reachable);
+        var result = _content.Sweep(reachable);
         foreach (var c in _layers.List())
             if (!chains.Contains(c)) _layers.Remove(c);
+        return result;
     }
 
     /// <summary>docker pull: the whole image is verified and unpacked before its tag points at it.</summary>
@@ -222,7 +231,7 @@ public sealed class ImageService
             progress.Status(changed || existing is null
                 ? $"Status: Downloaded newer image for {reference.FamiliarString}"
                 : $"Status: Image is up to date for {reference.FamiliarString}");
-            _events.Publish("image", "pull", reference.FamiliarString, new Dictionary<string, string> { ["name"] = reference.FamiliarString });
+            _events.Publish("image", "pull", reference.FamiliarString, new Dictionary<string, string> { ["name"] = reference.FamiliarName });
             return record;
         }
         finally { _pullLock.Release(); }

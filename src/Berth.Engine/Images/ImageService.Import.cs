@@ -1,0 +1,20 @@
+using Berth.Images;
+
+namespace Berth.Engine.Images;
+
+public sealed partial class ImageService
+{
+    /// <summary>docker import: a rootfs tar becomes a one-layer image, tagged when a name is given; returns its ID.</summary>
+    public async Task<string> ImportAsync(Stream tar, ImageReference? name, ImportOptions options, CancellationToken ct)
+    {
+        await _pullLock.WaitAsync(ct);
+        try
+        {
+            var record = _importer.Import(tar, options, MaxLoadBytes, ct);
+            if (name is not null) _store.Tag(name, record.Id);
+            _events.Publish("image", "import", record.Id, new Dictionary<string, string> { ["name"] = name?.FamiliarString ?? record.Id });
+            return record.Id;
+        }
+        finally { _pullLock.Release(); }
+    }
+}
