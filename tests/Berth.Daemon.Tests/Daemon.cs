@@ -19,14 +19,26 @@ public sealed class Daemon : IDisposable
         : !File.Exists("/usr/local/bin/docker") && !File.Exists("/usr/bin/docker") ? "docker CLI not installed"
         : null;
 
-    private readonly Process _process;
+    private Process _process;
     public string Dir { get; } = Directory.CreateTempSubdirectory("berthd-test-").FullName;
     public string Socket => Path.Combine(Dir, "berth.sock");
     public string Host => "unix://" + Socket;
 
-    public Daemon()
+    public Daemon() => _process = Start();
+
+    /// <summary>kill -9 (no shutdown code runs, as in a crash), then a new berthd on the same roots.</summary>
+    public void CrashAndRestart()
     {
-        _process = Process.Start(new ProcessStartInfo(Path.Combine(BinDir, "berthd"),
+        _process.Kill();
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = Start();
+    }
+
+    private Process Start()
+    {
+        if (File.Exists(Socket)) File.Delete(Socket); // left by a killed daemon: wait for the new one's
+        var process = Process.Start(new ProcessStartInfo(Path.Combine(BinDir, "berthd"),
             ["-H", Host, "--root", Path.Combine(Dir, "root"), "--exec-root", Path.Combine(Dir, "run")])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
@@ -34,10 +46,11 @@ public sealed class Daemon : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!File.Exists(Socket))
         {
-            if (_process.HasExited) throw new InvalidOperationException($"berthd exited: {_process.StandardError.ReadToEnd()}");
+            if (process.HasExited) throw new InvalidOperationException($"berthd exited: {process.StandardError.ReadToEnd()}");
             if (DateTime.UtcNow > deadline) throw new TimeoutException("berthd did not create its socket");
             Thread.Sleep(20);
         }
+        return process;
     }
 
     public (int Exit, string Out, string Err) Docker(params string[] args) => DockerWithConfig(Path.Combine(Dir, "docker-config"), args);

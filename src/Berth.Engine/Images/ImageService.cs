@@ -151,7 +151,7 @@ public sealed partial class ImageService
             }
         _store.Delete(image.Id);
         result.Add(("Deleted", image.Id));
-        _events.Publish("image", "delete", image.Id);
+        _events.Publish("image", "delete", image.Id, new Dictionary<string, string> { ["name"] = image.Id });
         CollectGarbage();
         return result;
     }
