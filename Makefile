@@ -41,6 +41,7 @@ unit-test:
 	$(DOTNET) test tests/Berth.Images.Tests --nologo -v q --logger "console;verbosity=normal"
 	$(DOTNET) test tests/Berth.Snapshots.Tests --nologo -v q --logger "console;verbosity=normal"
 	$(DOTNET) test tests/Berth.Distribution.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Engine.Tests --nologo -v q --logger "console;verbosity=normal"
 
 integration-test: build
 	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q --logger "console;verbosity=normal"
