@@ -48,6 +48,12 @@ public sealed class ImportPruneTests : IDisposable
         string id2 = Ok("import", Path.Combine(_d.Dir, "rootfs.tar.gz")).Trim();
         Assert.Equal(plainDiffId, Inspect("{{index .RootFS.Layers 0}}", id2));
         Assert.Contains("Imported from -", Ok("history", "--no-trunc", id2));
+
+        if (File.Exists("/usr/bin/zstd"))
+        {
+            Tool.Ok("zstd", "-q", tar, "-o", tar + ".zst");
+            Assert.Equal(plainDiffId, Inspect("{{index .RootFS.Layers 0}}", Ok("import", tar + ".zst").Trim()));
+        }
     }
 
     [DaemonFact]

@@ -65,6 +65,8 @@ public sealed class OciLayoutTests(RegistryFixture fixture) : IClassFixture<Regi
         string source = $"docker://{Image("oci")}";
         Skopeo("copy", "-q", "--src-tls-verify=false", source, $"oci:{layout}:mybox:2");
         Skopeo("copy", "-q", "--src-tls-verify=false", source, $"oci:{layout}:bare");
+        // A multi-platform index inside the layout: the host's platform is chosen.
+        Skopeo("copy", "-q", "--all", "--src-tls-verify=false", $"docker://{Image("multi")}", $"oci:{layout}:multi:3");
         string config = ConfigDigest(Skopeo("inspect", "--raw", "--config", "--tls-verify=false", source));
         string archive = Path.Combine(_d.Dir, "layout.tar");
         TarFile.CreateFromDirectory(layout, archive, includeBaseDirectory: false);
@@ -73,7 +75,9 @@ public sealed class OciLayoutTests(RegistryFixture fixture) : IClassFixture<Regi
         Assert.Contains("Loaded image: mybox:2", loaded);
         Assert.Equal(config, Ok("inspect", "--format", "{{.Id}}", "mybox:2").Trim());
         Assert.Equal("[sh]", Ok("inspect", "--format", "{{.Config.Cmd}}", "mybox:2").Trim());
-        Assert.Single(Ok("images", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Loaded image: multi:3", loaded);
+        Assert.Equal(TestImages.Architecture, Ok("inspect", "--format", "{{.Architecture}}", "multi:3").Trim());
+        Assert.Equal(2, Ok("images", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [DaemonFact]
