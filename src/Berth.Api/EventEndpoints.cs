@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Berth.Engine.Events;
 using Microsoft.AspNetCore.Builder;
@@ -31,7 +30,10 @@ public static class EventEndpoints
             try
             {
                 await foreach (var e in live.ReadAllAsync(cts.Token))
+                {
+                    if (until is { } last && e.Time > last) break; // the timer may fire a little late
                     await Write(http, e, filters);
+                }
             }
             catch (OperationCanceledException) { }
         });
