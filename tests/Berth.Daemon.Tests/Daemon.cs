@@ -44,13 +44,26 @@ public sealed class Daemon : IDisposable
             RedirectStandardError = true, RedirectStandardOutput = true,
         })!;
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!File.Exists(Socket))
+        // The socket file appears at bind(), a moment before listen(): wait until a connection is accepted.
+        while (!Accepts(Socket))
         {
             if (process.HasExited) throw new InvalidOperationException($"berthd exited: {process.StandardError.ReadToEnd()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("berthd did not create its socket");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("berthd did not listen on its socket");
             Thread.Sleep(20);
         }
         return process;
+    }
+
+    private static bool Accepts(string socket)
+    {
+        if (!File.Exists(socket)) return false;
+        using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            s.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException) { return false; }
     }
 
     public (int Exit, string Out, string Err) Docker(params string[] args) => DockerWithConfig(Path.Combine(Dir, "docker-config"), args);

@@ -23,7 +23,10 @@ public sealed class EventFilterTests(RegistryFixture fixture) : IClassFixture<Re
         string id = Ok("inspect", "--format", "{{.Id}}", image).Trim();
         Ok("tag", image, "mybox:1");
         Ok("rmi", "mybox:1");
+        string archive = Path.Combine(_d.Dir, "saved.tar");
+        Ok("save", "-o", archive, image);
         Ok("rmi", image);
+        Ok("load", "-i", archive);
         string until = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         string[] Events(params string[] filters)
@@ -40,7 +43,8 @@ public sealed class EventFilterTests(RegistryFixture fixture) : IClassFixture<Re
         Assert.Equal([$"image tag {id} mybox:1", $"image untag {id} mybox:1"], Events("image=mybox"));
         Assert.Equal([$"image pull {image} {name}", $"image delete {id} {id}"], Events("event=pull", "event=delete"));
         Assert.Equal([$"image pull {image} {name}", $"image untag {id} {image}"], Events($"image={name}"));
-        Assert.Equal(4, Events($"image={id}").Length); // tag, two untags, delete
+        Assert.Equal([$"image load {id} {id}"], Events("event=load"));
+        Assert.Equal(6, Events($"image={id}").Length); // tag, two untags, save, delete, load
         Assert.Empty(Events("type=container"));
 
         var (exit, _, stderr) = _d.Docker("events", "--since", since, "--until", until, "--filter", "colour=red");

@@ -12,8 +12,10 @@ namespace Berth.Engine.Images;
 /// </summary>
 internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore store, string tempRoot)
 {
-    /// <summary>Imports every image of the archive; returns the lines docker prints.</summary>
-    public List<string> Load(Stream input, long maxBytes, CancellationToken ct)
+    private const int MaxIndexDepth = 4;
+
+    /// <summary>Imports every image of the archive; returns the lines docker prints, each with its image's ID.</summary>
+    public List<(string Line, string ImageId)> Load(Stream input, long maxBytes, CancellationToken ct)
     {
         string tmp = Directory.CreateDirectory(Path.Combine(tempRoot, "load-" + Guid.NewGuid().ToString("N"))).FullName;
         try
@@ -28,9 +30,9 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
         finally { Directory.Delete(tmp, recursive: true); }
     }
 
-    private List<string> LoadDockerArchive(ArchiveFiles files, CancellationToken ct)
+    private List<(string Line, string ImageId)> LoadDockerArchive(ArchiveFiles files, CancellationToken ct)
     {
-        var loaded = new List<string>();
+        var loaded = new List<(string, string)>();
         using var doc = JsonDocument.Parse(files.ReadJson("manifest.json", "the archive"));
         if (doc.RootElement.ValueKind != JsonValueKind.Array)
             throw new BerthException(ErrorKind.InvalidArgument, "invalid archive: manifest.json is not a list of images");
@@ -57,11 +59,11 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
         return loaded;
     }
 
-    private List<string> LoadOciLayout(ArchiveFiles files, CancellationToken ct)
+    private List<(string Line, string ImageId)> LoadOciLayout(ArchiveFiles files, CancellationToken ct)
     {
         var index = ManifestParser.Parse(files.ReadJson("index.json", "the archive"), MediaTypes.OciIndex).Index
             ?? throw new BerthException(ErrorKind.InvalidArgument, "invalid archive: index.json is a manifest, not an index");
-        var loaded = new List<string>();
+        var loaded = new List<(string, string)>();
         // Several entries (one per name) may share a manifest: load it once, tag it with every name.
         foreach (var group in index.Manifests.GroupBy(d => d.Digest))
         {
@@ -73,8 +75,10 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
         return loaded;
     }
 
-    private ImageRecord LoadOciManifest(ArchiveFiles files, Descriptor descriptor, CancellationToken ct)
+    private ImageRecord LoadOciManifest(ArchiveFiles files, Descriptor descriptor, CancellationToken ct, int depth = 0)
     {
+        // Indexes may nest (a multi-platform image inside the layout's index), but not without end.
+        if (depth > MaxIndexDepth) throw new BerthException(ErrorKind.InvalidArgument, $"invalid archive: indexes nested more than {MaxIndexDepth} deep");
         string name = ImageArchiveWriter.BlobPath(descriptor.Digest);
         files.VerifiedDigest(name, "index.json", descriptor.Digest);
         byte[] bytes = files.ReadJson(name, "index.json");
@@ -83,7 +87,7 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
         {
             var chosen = PlatformMatcher.Choose(nested.Manifests, Platform.Current)
                 ?? throw new BerthException(ErrorKind.NotFound, $"invalid archive: {descriptor.Digest} has no image for {Platform.Current}");
-            return LoadOciManifest(files, chosen, ct);
+            return LoadOciManifest(files, chosen, ct, depth + 1);
         }
         var manifest = parsed.Manifest!;
         var config = manifest.Config.Digest;
@@ -115,11 +119,11 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
         return null;
     }
 
-    private List<string> Tag(ImageRecord record, IReadOnlyList<ImageReference> names)
+    private List<(string, string)> Tag(ImageRecord record, IReadOnlyList<ImageReference> names)
     {
-        if (names.Count == 0) return [$"Loaded image ID: {record.Id}"];
+        if (names.Count == 0) return [($"Loaded image ID: {record.Id}", record.Id)];
         foreach (var name in names) store.Tag(name, record.Id);
-        return names.Select(n => $"Loaded image: {n.FamiliarString}").ToList();
+        return names.Select(n => ($"Loaded image: {n.FamiliarString}", record.Id)).ToList();
     }
 
     private static ImageReference ParseName(string text) =>

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Text.Json;
 using Berth.Content;
 using Berth.Core;
 using Berth.Distribution;
@@ -14,6 +15,7 @@ namespace Berth.Engine.Images;
 /// </summary>
 internal sealed class ImageArchiveWriter(ContentStore content, string tempRoot)
 {
+    private const long MaxConfigBytes = 8 << 20;
     private static readonly UnixFileMode FileMode = (UnixFileMode)Convert.ToInt32("644", 8);
     private static readonly UnixFileMode DirMode = (UnixFileMode)Convert.ToInt32("755", 8);
 
@@ -23,6 +25,7 @@ internal sealed class ImageArchiveWriter(ContentStore content, string tempRoot)
         foreach (string dir in (string[])["blobs/", "blobs/sha256/"])
             tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, dir) { Mode = DirMode });
         var written = new HashSet<Digest>();
+        var writtenLayers = new Dictionary<Digest, BlobRef>(); // by diff id: a base layer shared by several images is written once
         var archived = new List<ArchivedImage>();
         var index = new List<(BlobRef, string?, string?)>();
         var repositories = new List<(string, string, string)>();
@@ -34,7 +37,10 @@ internal sealed class ImageArchiveWriter(ContentStore content, string tempRoot)
                 var configDigest = Digest.Parse(image.Id);
                 var config = new BlobRef(MediaTypes.OciConfig, configDigest, content.SizeOf(configDigest) ?? 0);
                 if (written.Add(configDigest)) AddFile(tar, BlobPath(configDigest), content.OpenRead(configDigest));
-                var layers = image.LayerDigests.Select(l => WriteLayer(tar, Digest.Parse(l), tmp, written)).ToList();
+                var diffIds = ConfigDiffIds(configDigest);
+                if (diffIds.Count != image.LayerDigests.Count)
+                    throw new BerthException(ErrorKind.Internal, $"image {image.Id}: {image.LayerDigests.Count} layer blobs for {diffIds.Count} diff ids");
+                var layers = image.LayerDigests.Select((l, i) => WriteLayer(tar, Digest.Parse(l), diffIds[i], tmp, writtenLayers)).ToList();
 
                 byte[] manifest = ImageDocuments.Manifest(MediaTypes.OciManifest, config, layers);
                 var manifestRef = new BlobRef(MediaTypes.OciManifest, Digest.Sha256(manifest), manifest.Length);
@@ -59,24 +65,30 @@ internal sealed class ImageArchiveWriter(ContentStore content, string tempRoot)
 
     /// <summary>
     /// A layer uncompressed, named by its diff id. It goes through a temp file first: a tar entry's size must
-    /// be known before its data, and the digest names the entry.
+    /// be known before its data. The bytes must hash to the diff id the config declares, or the store is damaged.
     /// </summary>
-    private BlobRef WriteLayer(TarWriter tar, Digest blob, string tmp, HashSet<Digest> written)
+    private BlobRef WriteLayer(TarWriter tar, Digest blob, Digest diffId, string tmp, Dictionary<Digest, BlobRef> written)
     {
+        if (written.TryGetValue(diffId, out var done)) return done;
         string file = Path.Combine(tmp, blob.Encoded);
-        Digest diffId;
         using (var compressed = Compression.Decompressed(content.OpenRead(blob)))
         using (var f = File.Create(file))
         using (var hashing = new DigestingStream(f, leaveOpen: true))
         {
             compressed.CopyTo(hashing);
-            diffId = hashing.Digest;
+            if (hashing.Digest != diffId)
+                throw new BerthException(ErrorKind.Internal, $"stored layer {blob} unpacks to {hashing.Digest}, not the diff id {diffId} its image names");
         }
-        long size = new FileInfo(file).Length;
-        if (written.Add(diffId)) AddFile(tar, BlobPath(diffId), File.OpenRead(file));
+        var layer = new BlobRef(MediaTypes.OciLayer, diffId, new FileInfo(file).Length);
+        AddFile(tar, BlobPath(diffId), File.OpenRead(file));
         File.Delete(file);
-        return new BlobRef(MediaTypes.OciLayer, diffId, size);
+        written[diffId] = layer;
+        return layer;
     }
+
+    private List<Digest> ConfigDiffIds(Digest config) =>
+        (JsonSerializer.Deserialize(content.ReadAllBytes(config, MaxConfigBytes), EngineJsonContext.Default.ImageConfig)?.RootFs.DiffIds ?? [])
+            .Select(Digest.Parse).ToList();
 
     public static string BlobPath(Digest d) => $"blobs/{d.Algorithm}/{d.Encoded}";
 

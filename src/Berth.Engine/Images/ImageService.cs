@@ -60,7 +60,7 @@ public sealed partial class ImageService
         _pullLock.Wait(); // an rmi must not collect what is being written out
         try { _archiveWriter.Save(images, output); }
         finally { _pullLock.Release(); }
-        foreach (var (image, _) in images) _events.Publish("image", "save", image.Id);
+        foreach (var (image, _) in images) _events.Publish("image", "save", image.Id, new Dictionary<string, string> { ["name"] = image.Id });
     }
 
     /// <summary>docker load: every image of a docker-archive or OCI image layout; returns the lines docker prints.</summary>
@@ -69,9 +69,10 @@ public sealed partial class ImageService
         await _pullLock.WaitAsync(ct);
         try
         {
-            var lines = _archiveReader.Load(input, MaxLoadBytes, ct);
-            _events.Publish("image", "load", "");
-            return lines;
+            var loaded = _archiveReader.Load(input, MaxLoadBytes, ct);
+            foreach (string id in loaded.Select(l => l.ImageId).Distinct())
+                _events.Publish("image", "load", id, new Dictionary<string, string> { ["name"] = id });
+            return loaded.Select(l => l.Line).ToList();
         }
         finally { _pullLock.Release(); }
     }
