@@ -6,17 +6,39 @@ namespace Berth.Engine.Images;
 
 /// <summary>
 /// The regular files of an image archive, unpacked into a temp dir under numbered names (so no entry name is
-/// ever a path on disk), looked up by their name in the archive.
+/// ever a path on disk), looked up by their name in the archive. Disposing removes the temp dir.
 /// </summary>
-internal sealed class ArchiveFiles
+internal sealed class ArchiveFiles : IDisposable
 {
     private const long MaxJsonBytes = 8 << 20;
     private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
+    private readonly string _dir;
 
-    /// <summary>Regular files only, names without ".." or absolute paths, a total size bound: nothing outside tmp.</summary>
-    public static ArchiveFiles Extract(Stream input, string tmp, long maxBytes)
+    private ArchiveFiles(string dir) => _dir = dir;
+
+    /// <summary>Regular files only, names without ".." or absolute paths, a total size bound: nothing outside the temp dir.</summary>
+    public static ArchiveFiles Extract(Stream input, string tempRoot, long maxBytes)
     {
-        var result = new ArchiveFiles();
+        var result = new ArchiveFiles(Directory.CreateDirectory(Path.Combine(tempRoot, "load-" + Guid.NewGuid().ToString("N"))).FullName);
+        try
+        {
+            result.ExtractFrom(input, maxBytes);
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private void ExtractFrom(Stream input, long maxBytes)
+    {
         using var reader = new TarReader(input, leaveOpen: true);
         long total = 0;
         try
@@ -29,16 +51,15 @@ internal sealed class ArchiveFiles
                     throw new BerthException(ErrorKind.InvalidArgument, $"invalid archive: bad entry name \"{e.Name}\"");
                 total += e.Length;
                 if (total > maxBytes) throw new BerthException(ErrorKind.InvalidArgument, $"invalid archive: larger than {maxBytes} bytes");
-                string path = Path.Combine(tmp, result._files.Count.ToString(CultureInfo.InvariantCulture));
+                string path = Path.Combine(_dir, _files.Count.ToString(CultureInfo.InvariantCulture));
                 using (var f = File.Create(path)) e.DataStream?.CopyTo(f);
-                result._files[name] = path;
+                _files[name] = path;
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {
             throw new BerthException(ErrorKind.InvalidArgument, $"invalid archive: not a tar file ({e.Message})");
         }
-        return result;
     }
 
     public bool Has(string name) => _files.ContainsKey(name);

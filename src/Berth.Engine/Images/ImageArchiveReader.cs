@@ -14,20 +14,23 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
 {
     private const int MaxIndexDepth = 4;
 
-    /// <summary>Imports every image of the archive; returns the lines docker prints, each with its image's ID.</summary>
-    public List<(string Line, string ImageId)> Load(Stream input, long maxBytes, CancellationToken ct)
+    /// <summary>
+    /// Unpacks the uploaded archive into a temp dir (disposing the result removes it). This is the slow part, and
+    /// it touches no store, so it runs before the caller takes the lock that pulls and garbage collection share.
+    /// </summary>
+    public ArchiveFiles Receive(Stream input, long maxBytes) => ArchiveFiles.Extract(input, tempRoot, maxBytes);
+
+    /// <summary>Imports every image of a received archive; returns the lines docker prints, each with its image's ID.</summary>
+    public List<(string Line, string ImageId)> Load(ArchiveFiles files, CancellationToken ct)
     {
-        string tmp = Directory.CreateDirectory(Path.Combine(tempRoot, "load-" + Guid.NewGuid().ToString("N"))).FullName;
         try
         {
-            var files = ArchiveFiles.Extract(input, tmp, maxBytes);
             if (files.Has("manifest.json")) return LoadDockerArchive(files, ct);
             if (files.Has("index.json")) return LoadOciLayout(files, ct);
             throw new BerthException(ErrorKind.InvalidArgument,
                 "invalid archive: no manifest.json or index.json (neither a docker-archive nor an OCI image layout)");
         }
         catch (JsonException e) { throw new BerthException(ErrorKind.InvalidArgument, $"invalid archive: malformed JSON: {e.Message}"); }
-        finally { Directory.Delete(tmp, recursive: true); }
     }
 
     private List<(string Line, string ImageId)> LoadDockerArchive(ArchiveFiles files, CancellationToken ct)

@@ -66,10 +66,11 @@ public sealed partial class ImageService
     /// <summary>docker load: every image of a docker-archive or OCI image layout; returns the lines docker prints.</summary>
     public async Task<List<string>> LoadAsync(Stream input, CancellationToken ct)
     {
+        using var files = _archiveReader.Receive(input, MaxLoadBytes); // a slow upload holds no lock
         await _pullLock.WaitAsync(ct);
         try
         {
-            var loaded = _archiveReader.Load(input, MaxLoadBytes, ct);
+            var loaded = _archiveReader.Load(files, ct);
             foreach (string id in loaded.Select(l => l.ImageId).Distinct())
                 _events.Publish("image", "load", id, new Dictionary<string, string> { ["name"] = id });
             return loaded.Select(l => l.Line).ToList();
