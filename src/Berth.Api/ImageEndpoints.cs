@@ -18,8 +18,7 @@ public static class ImageEndpoints
 {
     public static void MapImages(this IEndpointRouteBuilder app, ImageService images)
     {
-        app.MapGet("/images/json", (HttpContext http) => http.WriteJson(images.List().Select(i => Summary(images, i)).ToList(),
-            ApiJsonContext.Default.ListImageSummary));
+        app.MapGet("/images/json", (HttpContext http) => ImageListEndpoint.List(http, images));
 
         // docker pull (fromImage=) and docker import (fromSrc=)
         app.MapPost("/images/create", (HttpContext http) =>
@@ -97,7 +96,7 @@ public static class ImageEndpoints
     private static string? Suffix(string rest, string suffix) =>
         rest.EndsWith(suffix, StringComparison.Ordinal) && rest.Length > suffix.Length ? rest[..^suffix.Length] : null;
 
-    private static ImageSummary Summary(ImageService images, ImageRecord i)
+    internal static ImageSummary Summary(ImageService images, ImageRecord i)
     {
         var config = images.ConfigOf(i);
         var tags = images.TagsOf(i.Id).Select(t => ImageReference.ParseNormalized(t).FamiliarString).ToList();

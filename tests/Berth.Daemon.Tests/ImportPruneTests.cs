@@ -77,6 +77,24 @@ public sealed class ImportPruneTests : IDisposable
     }
 
     [DaemonFact]
+    public void Images_are_listed_with_dangling_label_and_reference_filters()
+    {
+        string a = Ok("import", WriteFile("a.tar", TestImages.RootFsTar("a")), "app:1").Trim();
+        string b = Ok("import", "-c", "LABEL keep=no", WriteFile("b.tar", TestImages.RootFsTar("b")), "app:1").Trim();
+        string c = Ok("import", WriteFile("c.tar", TestImages.RootFsTar("c")), "other:1").Trim();
+        Ok("tag", "other:1", "other:2");
+
+        string[] List(params string[] args) => Ok(["images", "--no-trunc", .. args]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([a], List("-q", "--filter", "dangling=true"));
+        Assert.Equal([b], List("-q", "app"));
+        Assert.Equal([b], List("-q", "--filter", "label=keep=no"));
+        Assert.Equal(["other:1", "other:2"], List("--format", "{{.Repository}}:{{.Tag}}", "other").Order());
+        Assert.Equal(["other:2"], List("--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference=o*r:2"));
+        Assert.Equal(new[] { b, c }.Order(), List("-q", "--filter", "dangling=false").Distinct().Order());
+        Assert.Empty(List("-q", "--filter", "until=1h"));
+    }
+
+    [DaemonFact]
     public void Prune_removes_dangling_images_then_with_all_every_unused_one_and_their_blobs_and_layers()
     {
         string a = Ok("import", "-c", "LABEL keep=yes", WriteFile("a.tar", TestImages.RootFsTar("a")), "app:1").Trim();
