@@ -59,6 +59,26 @@ public sealed class OciLayoutTests(RegistryFixture fixture) : IClassFixture<Regi
     }
 
     [DaemonFact]
+    public void Saving_one_image_by_two_names_writes_it_once_and_loads_both_names()
+    {
+        Ok("pull", Image("latest"));
+        Ok("tag", Image("latest"), "second:name");
+        string archive = Path.Combine(_d.Dir, "two-names.tar");
+        Ok("save", "-o", archive, Image("latest"), "second:name");
+        string dir = Dir("two");
+        TarFile.ExtractToDirectory(archive, dir, overwriteFiles: true);
+        using (var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json"))))
+            Assert.Equal(2, Assert.Single(manifest.RootElement.EnumerateArray()).GetProperty("RepoTags").GetArrayLength());
+        using (var index = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "index.json"))))
+            Assert.Equal(2, index.RootElement.GetProperty("manifests").GetArrayLength());
+
+        Ok("rmi", Image("latest"), "second:name");
+        string loaded = Ok("load", "-i", archive);
+        Assert.Contains($"Loaded image: {Image("latest")}", loaded);
+        Assert.Contains("Loaded image: second:name", loaded);
+    }
+
+    [DaemonFact]
     public void A_plain_oci_layout_from_skopeo_loads_with_its_name_and_config()
     {
         string layout = Dir("layout");

@@ -51,12 +51,14 @@ public sealed partial class ImageService
     /// </summary>
     public void Save(IReadOnlyList<string> names, Stream output)
     {
+        // One entry per image, with every name it was asked by (docker save busybox mybox: one image, two tags).
         var images = names.Select(n =>
         {
             var image = Find(n);
             bool byName = ImageReference.TryParseNormalized(n, out var r) && r is not null && r.Digest is null && _store.Lookup(r) == image.Id;
-            return (image, byName ? (IReadOnlyList<ImageReference>)[r!] : []);
-        }).ToList();
+            return (Image: image, Name: byName ? r : null);
+        }).GroupBy(x => x.Image.Id).Select(g => (g.First().Image,
+            (IReadOnlyList<ImageReference>)g.Select(x => x.Name).OfType<ImageReference>().DistinctBy(x => x.Canonical).ToList())).ToList();
         _pullLock.Wait(); // an rmi must not collect what is being written out
         try { _archiveWriter.Save(images, output); }
         finally { _pullLock.Release(); }
