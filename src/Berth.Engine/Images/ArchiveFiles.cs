@@ -39,10 +39,11 @@ internal sealed class ArchiveFiles : IDisposable
 
     private void ExtractFrom(Stream input, long maxBytes)
     {
-        using var reader = new TarReader(input, leaveOpen: true);
         long total = 0;
         try
         {
+            // docker load also takes a gzip or zstd compressed archive (docker save | gzip).
+            using var reader = new TarReader(Compression.Decompressed(input, leaveOpen: true));
             while (reader.GetNextEntry() is { } e)
             {
                 if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;

@@ -32,7 +32,7 @@ internal sealed class ImageImporter(ContentStore content, ImageCommitter committ
         try
         {
             Digest digest;
-            using (var tar = Compression.Decompressed(input))
+            using (var tar = Compression.Decompressed(input, leaveOpen: true))
             using (var f = File.Create(file))
             using (var hashing = new DigestingStream(f, limit: maxBytes, leaveOpen: true))
             {
