@@ -64,6 +64,12 @@ public sealed class ImportPruneTests : IDisposable
         Assert.NotEqual(0, exit);
         Assert.Contains("not a tar archive", stderr);
 
+        // An empty tar followed by megabytes of zeros is refused as it streams in (CVE-2017-14992).
+        string padded = WriteFile("padded.tar", new byte[3 << 20]);
+        (exit, _, stderr) = _d.Docker("import", padded, "padded:1");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("bytes follow the end of the tar archive", stderr);
+
         string tar = WriteFile("rootfs.tar", TestImages.RootFsTar("hello"));
         (exit, _, stderr) = _d.Docker("import", "-c", "RUN rm -rf /", tar, "bad:1");
         Assert.NotEqual(0, exit);

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
+using Berth.Archive;
 using Berth.Content;
 using Berth.Core;
 using Berth.Distribution;
@@ -21,7 +22,7 @@ internal sealed class ReceivedLayer(string path, Digest digest, long size) : IDi
 
 /// <summary>
 /// docker import: a root filesystem tar (plain, gzip or zstd) becomes a one-layer image. The upload is decompressed
-/// into a temp file while it is hashed and checked to be a tar (<see cref="Receive"/>, no lock held); then it is
+/// into a temp file while it is hashed and read as a tar (<see cref="Receive"/>, no lock held); then it is
 /// stored in the content store (verified again on commit) and given a new config with the --change instructions.
 /// </summary>
 internal sealed class ImageImporter(ContentStore content, ImageCommitter committer, string tempRoot)
@@ -36,20 +37,44 @@ internal sealed class ImageImporter(ContentStore content, ImageCommitter committ
             using (var f = File.Create(file))
             using (var hashing = new DigestingStream(f, limit: maxBytes, leaveOpen: true))
             {
-                try { tar.CopyTo(hashing); }
-                catch (InvalidDataException e) { throw NotATar(e.Message); }
+                ReadTar(new TeeStream(tar, hashing));
                 f.Flush(flushToDisk: true);
                 digest = hashing.Digest;
             }
-            var layer = new ReceivedLayer(file, digest, new FileInfo(file).Length);
-            CheckIsTar(layer);
-            return layer;
+            long size = new FileInfo(file).Length;
+            if (size == 0) throw new BerthException(ErrorKind.InvalidArgument, "import: the input is empty, not a tar archive");
+            return new ReceivedLayer(file, digest, size);
         }
         catch
         {
             File.Delete(file);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads the upload as a tar while it is copied to the temp file, so anything else is refused as it arrives.
+    /// What follows the end-of-archive marker belongs to the layer (it is hashed), but only up to a bound: an empty
+    /// tar followed by gigabytes of zeros must not fill the disk (CVE-2017-14992).
+    /// </summary>
+    private static void ReadTar(TeeStream upload)
+    {
+        try
+        {
+            using var reader = new TarReader(upload, leaveOpen: true);
+            while (reader.GetNextEntry(copyData: false) is not null) { } // unread data is read through to the next header
+        }
+        catch (EndOfStreamException) when (upload.BytesRead == 0) { return; } // empty: refused by the caller
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        {
+            throw NotATar(e.Message);
+        }
+        long end = upload.BytesRead;
+        long maxTrailing = LayerApplyOptions.Default.MaxTrailingBytes;
+        byte[] buffer = new byte[1 << 16];
+        while (upload.Read(buffer) > 0)
+            if (upload.BytesRead - end > maxTrailing)
+                throw new BerthException(ErrorKind.InvalidArgument, $"import: more than {maxTrailing} bytes follow the end of the tar archive");
     }
 
     /// <summary>The caller holds the lock against garbage collection: the blob is unreferenced until the record is written.</summary>
@@ -78,22 +103,29 @@ internal sealed class ImageImporter(ContentStore content, ImageCommitter committ
         return committer.Commit(configRef.Digest, layers, manifest, MediaTypes.DockerManifest, ct);
     }
 
-    /// <summary>Walks the headers (the file is seekable, so data is skipped): anything but a tar is refused here.</summary>
-    private static void CheckIsTar(ReceivedLayer layer)
-    {
-        if (layer.Size == 0) throw new BerthException(ErrorKind.InvalidArgument, "import: the input is empty, not a tar archive");
-        try
-        {
-            using var f = File.OpenRead(layer.Path);
-            using var reader = new TarReader(f);
-            while (reader.GetNextEntry(copyData: false) is not null) { }
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
-        {
-            throw NotATar(e.Message);
-        }
-    }
-
     private static BerthException NotATar(string detail) =>
         new(ErrorKind.InvalidArgument, $"import: the input is not a tar archive (plain, gzip or zstd): {detail}");
+
+    /// <summary>A read-only stream that copies every byte it reads from <c>source</c> to <c>sink</c>.</summary>
+    private sealed class TeeStream(Stream source, Stream sink) : Stream
+    {
+        public long BytesRead { get; private set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            int n = source.Read(buffer);
+            sink.Write(buffer[..n]);
+            BytesRead += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
