@@ -135,6 +135,13 @@ public sealed class OciLayoutTests(RegistryFixture fixture) : IClassFixture<Regi
         Assert.NotEqual(0, code);
         Assert.Contains("no manifest.json or index.json", err);
 
+        // More layers than an overlay can stack (Docker's limit of 125).
+        string deep = TestImages.DockerArchive(Path.Combine(_d.Dir, "deep.tar"),
+            [.. Enumerable.Range(0, 130).Select(i => TestImages.RootFsTar($"layer {i}"))]);
+        (code, _, err) = _d.Docker("load", "-i", deep);
+        Assert.NotEqual(0, code);
+        Assert.Contains("130 layers, more than the 125", err);
+
         string notTar = Path.Combine(_d.Dir, "not.tar");
         File.WriteAllText(notTar, new string('z', 2048));
         (code, _, err) = _d.Docker("load", "-i", notTar);

@@ -24,18 +24,20 @@ public static class TestImages
         return ms.ToArray();
     }
 
-    /// <summary>A docker-archive (config, manifest.json, one plain layer) that skopeo can push to a registry.</summary>
-    public static string DockerArchive(string path, byte[] layer)
+    /// <summary>A docker-archive (config, manifest.json, plain layers) that skopeo can push to a registry.</summary>
+    public static string DockerArchive(string path, params byte[][] layers)
     {
-        string diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(layer));
-        string config = $$$"""{"architecture":"{{{Architecture}}}","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["{{{diffId}}}"]}}""";
+        var diffIds = layers.Select(l => "\"sha256:" + Convert.ToHexStringLower(SHA256.HashData(l)) + "\"");
+        string config = $$$"""{"architecture":"{{{Architecture}}}","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":[{{{string.Join(',', diffIds)}}}]}}""";
+        var names = layers.Select((_, i) => $"\"layer{i}.tar\"");
         using var f = File.Create(path);
         using var w = new TarWriter(f, TarEntryFormat.Pax);
         w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "config.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(config)) });
-        w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "layer.tar") { DataStream = new MemoryStream(layer) });
+        for (int i = 0; i < layers.Length; i++)
+            w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"layer{i}.tar") { DataStream = new MemoryStream(layers[i]) });
         w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json")
         {
-            DataStream = new MemoryStream("""[{"Config":"config.json","RepoTags":["big:latest"],"Layers":["layer.tar"]}]"""u8.ToArray()),
+            DataStream = new MemoryStream(Encoding.UTF8.GetBytes($$"""[{"Config":"config.json","RepoTags":["big:latest"],"Layers":[{{string.Join(',', names)}}]}]""")),
         });
         return path;
     }

@@ -42,6 +42,7 @@ internal sealed class ImageArchiveReader(ImageCommitter committer, ImageStore st
         foreach (var entry in doc.RootElement.EnumerateArray())
         {
             var names = Array(entry, "RepoTags").Select(t => t.GetString() ?? "").Where(t => t.Length > 0).Select(ParseName).ToList();
+            ImageCommitter.CheckLayerCount(Array(entry, "Layers").Count());
             string configName = String(entry, "Config");
             var configDigest = files.VerifiedDigest(configName, "manifest.json");
             committer.Store(files.PathOf(configName, "manifest.json"), configDigest, ct);

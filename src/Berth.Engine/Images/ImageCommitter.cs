@@ -13,11 +13,14 @@ namespace Berth.Engine.Images;
 internal sealed class ImageCommitter(ContentStore content, LayerStore layers, ImageStore store)
 {
     private const long MaxConfigBytes = 8 << 20;
+    /// <summary>Docker's limit too (moby's maxLayerDepth), the same the registry client applies to manifests.</summary>
+    private const int MaxLayers = 125;
 
     public ImageRecord Commit(Digest configDigest, IReadOnlyList<BlobRef> layerBlobs, byte[] manifest, string manifestMediaType, CancellationToken ct)
     {
         var config = JsonSerializer.Deserialize(content.ReadAllBytes(configDigest, MaxConfigBytes), EngineJsonContext.Default.ImageConfig)
             ?? throw new BerthException(ErrorKind.InvalidArgument, "invalid image: its config is empty");
+        CheckLayerCount(layerBlobs.Count);
         var diffIds = config.RootFs.DiffIds.Select(Digest.Parse).ToList();
         if (diffIds.Count != layerBlobs.Count)
             throw new BerthException(ErrorKind.InvalidArgument, $"invalid image: {layerBlobs.Count} layers for a config that lists {diffIds.Count}");
@@ -35,6 +38,13 @@ internal sealed class ImageCommitter(ContentStore content, LayerStore layers, Im
         record.Size = layerBlobs.Sum(l => l.Size);
         store.Save(record);
         return record;
+    }
+
+    /// <summary>Refused before anything is stored, by callers that know the count early, and again here.</summary>
+    public static void CheckLayerCount(int count)
+    {
+        if (count > MaxLayers)
+            throw new BerthException(ErrorKind.InvalidArgument, $"invalid image: {count} layers, more than the {MaxLayers} an overlay can stack");
     }
 
     /// <summary>Copies a verified file into the content store (the store checks the digest again on commit).</summary>
