@@ -20,6 +20,7 @@ public sealed partial class ContainerRuntime
     public int Create(string id, CreateOptions options)
     {
         PhaseTrace.Mark("create: start");
+        using var warmup = AttachWarmup.Start(_cgroupFs);
         ContainerId.Validate(id);
         string bundle = Path.GetFullPath(options.Bundle);
         byte[] specBytes = ReadBundleConfig(bundle);
@@ -69,7 +70,7 @@ public sealed partial class ContainerRuntime
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 WantsHookState = hookState };
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
-                InitConfigJson.Write(config), specBytes, null, fds, cgroup.AddProcess);
+                InitConfigJson.Write(config), specBytes, null, fds, pid => { cgroup.AddProcess(pid); warmup.Dispose(); });
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
