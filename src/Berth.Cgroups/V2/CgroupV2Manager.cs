@@ -91,9 +91,8 @@ internal sealed class CgroupV2Manager : ICgroupManager
         Require(enabled, CpusetV2.IsSet(r.Cpu), "cpuset", "cpuset.cpus/mems");
         Require(enabled, HugetlbV2.IsSet(r.HugepageLimits), "hugetlb", "hugepage limits");
         Require(enabled, RdmaController.IsSet(r.Rdma), "rdma", "rdma limits");
-        // v2 has no devices controller: the rules become an eBPF program, compiled (and so validated) here.
+        // v2 has no devices controller: the rules become an eBPF program, compiled (and so validated) before any write.
         var devices = r.Devices is null ? null : DeviceProgram.Compile(r.Devices);
-
         if (devices is not null) _devicePrograms.Replace(_dir.Path, devices);
 
         // runc's order

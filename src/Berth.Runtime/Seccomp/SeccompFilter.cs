@@ -115,9 +115,9 @@ public static class SeccompFilter
         if (!program.HasNotify) return -1;
         // libseccomp keeps the fd of the listener it asked for (SECCOMP_FILTER_FLAG_NEW_LISTENER) in its global
         // state; releasing the context does not close it.
+        // None when every notify rule named a syscall this libseccomp does not know (skipped, as runc skips them).
         int fd = Libseccomp.NotifyFd(filter);
-        if (fd < 0) Fail(ErrorKind.Internal, $"seccomp: the filter has notify rules but no listener fd: {Describe(fd)}");
-        return fd;
+        return fd < 0 ? -1 : fd;
     }
 
     /// <summary>

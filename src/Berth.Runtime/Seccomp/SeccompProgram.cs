@@ -42,9 +42,6 @@ public sealed class SeccompProgram
         bool specAllowIfSupported, IReadOnlyList<SeccompRule> rules) =>
         (DefaultAction, Architectures, Flags, SpecAllowIfSupported, Rules) = (defaultAction, architectures, flags, specAllowIfSupported, rules);
 
-    /// <summary>True when <paramref name="seccomp"/> is enabled and has a notify rule (validates it on the way).</summary>
-    public static bool UsesNotify(LinuxSeccomp? seccomp) => seccomp is not null && Compile(seccomp)?.HasNotify == true;
-
     /// <summary>
     /// Checks and translates <paramref name="seccomp"/>. Returns null when seccomp is disabled: no
     /// defaultAction and no syscalls, as in runc. Throws <see cref="BerthException"/> (InvalidArgument).
