@@ -27,6 +27,8 @@ public sealed partial class ContainerRuntime
         var spec = OciJson.ReadSpec(specBytes, "config.json");
         SpecValidator.Validate(spec, bundle);
         RuntimeSupport.Check(spec);
+        // init compiles the filter again where it loads it; a bad profile should fail before any process exists.
+        if (spec.Linux?.Seccomp is { } seccomp) Seccomp.SeccompProgram.Compile(seccomp);
         bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.RelayTerminal;
         if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
@@ -87,7 +89,7 @@ public sealed partial class ContainerRuntime
             HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", creating);
             HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
             channel.Send(InitChannel.HooksDone, []);
-            channel.Expect(InitChannel.Created);
+            SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(record, ContainerStatus.Creating));
             PhaseTrace.Mark("create: init created");
             if (proxied) options.Proxy!.ReceiveMaster();
 

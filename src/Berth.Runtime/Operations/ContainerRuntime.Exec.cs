@@ -67,7 +67,7 @@ public sealed partial class ContainerRuntime
         {
             try
             {
-                channel.Expect(InitChannel.Created);
+                SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(r, status));
                 PhaseTrace.Mark("exec: process confined");
                 // Into the cgroup only now, with its setup done and before it execs (it waits for "go"), as
                 // runc: the runtime's own stages and threads do not spend the container's pids budget.
