@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -8,10 +7,9 @@ namespace Berth.Integration.Tests.Infrastructure;
 
 /// <summary>
 /// The receiving end of <c>create --console-socket</c>, as conmon and go-runc's receiver are: a unix
-/// socket that gets one message carrying the pty master as an SCM_RIGHTS fd. .NET's Socket cannot
-/// receive fds, so the message is read with recvmsg(2) directly.
+/// socket that gets one message carrying the pty master as an SCM_RIGHTS fd.
 /// </summary>
-public sealed unsafe partial class ConsoleSocket : IDisposable
+public sealed class ConsoleSocket : IDisposable
 {
     private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
 
@@ -28,18 +26,8 @@ public sealed unsafe partial class ConsoleSocket : IDisposable
     public FileStream ReceiveMaster(TimeSpan timeout)
     {
         using var accepted = _listener.AcceptAsync().WaitAsync(timeout).GetAwaiter().GetResult();
-        byte* data = stackalloc byte[256];
-        const int ctlLen = 16 + 8; // CMSG_SPACE(sizeof(int)) on 64-bit
-        byte* ctl = stackalloc byte[ctlLen];
-        new Span<byte>(ctl, ctlLen).Clear();
-        IoVec iov = new() { Base = data, Len = 256 };
-        MsgHdr msg = new() { Iov = &iov, IovLen = 1, Control = ctl, ControlLen = ctlLen };
-        nint n = recvmsg((int)accepted.Handle, &msg, 0);
-        if (n < 0) throw new IOException($"recvmsg: errno {Marshal.GetLastPInvokeError()}");
-        int level = *(int*)(ctl + 8), type = *(int*)(ctl + 12);
-        if (msg.ControlLen < 16 || level != 1 /* SOL_SOCKET */ || type != 1 /* SCM_RIGHTS */)
-            throw new IOException("the console socket got a message without an fd");
-        int fd = *(int*)(ctl + 16);
+        var (_, fd) = FdPassing.Receive(accepted, new byte[256]);
+        if (fd < 0) throw new IOException("the console socket got a message without an fd");
         return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.ReadWrite, 1);
     }
 
@@ -62,17 +50,4 @@ public sealed unsafe partial class ConsoleSocket : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec { public byte* Base; public nuint Len; }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name; public uint NameLen; public IoVec* Iov; public nuint IovLen;
-        public void* Control; public nuint ControlLen; public int Flags;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
 }

@@ -72,18 +72,7 @@ public sealed unsafe class SeccompAgent : IDisposable
     private static (JsonElement State, int Fd) ReceiveStateAndFd(Socket conn)
     {
         byte[] data = new byte[64 << 10];
-        byte* ctl = stackalloc byte[64];
-        int received, fd = -1;
-        fixed (byte* p = data)
-        {
-            var iov = new IoVec { Base = p, Len = (nuint)data.Length };
-            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = ctl, ControlLen = 64 };
-            received = (int)recvmsg((int)conn.Handle, &msg, 0);
-            if (received < 0) throw new IOException($"recvmsg: errno {Marshal.GetLastPInvokeError()}");
-            var cm = (CmsgHdr*)ctl;
-            if (msg.ControlLen >= (nuint)sizeof(CmsgHdr) && cm->Level == 1 && cm->Type == 1) // SOL_SOCKET, SCM_RIGHTS
-                fd = *(int*)(ctl + sizeof(CmsgHdr));
-        }
+        var (received, fd) = FdPassing.Receive(conn, data);
         // The rest of the document, if the runtime's message was split.
         var all = new MemoryStream();
         all.Write(data, 0, received);
@@ -159,36 +148,6 @@ public sealed unsafe class SeccompAgent : IDisposable
         public short Events;
         public short Revents;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public void* Base;
-        public nuint Len;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLen;
-        public IoVec* Iov;
-        public nuint IovLen;
-        public void* Control;
-        public nuint ControlLen;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CmsgHdr
-    {
-        public nuint Len;
-        public int Level;
-        public int Type;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint recvmsg(int fd, MsgHdr* msg, int flags);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int ioctl(int fd, ulong request, void* arg);
