@@ -49,7 +49,8 @@ public static class BerthCli
                 // a group with no or an unknown subcommand
                 if (argsAt >= rest.Count || rest[argsAt] is "--help" or "-h")
                 {
-                    await io.Out.WriteAsync(CommandTable.GroupHelp(invokedAs));
+                    // docker writes a group's help to stderr when no subcommand is given
+                    await (argsAt >= rest.Count ? io.Err : io.Out).WriteAsync(CommandTable.GroupHelp(invokedAs));
                     return 0;
                 }
                 await io.Err.WriteLineAsync($"berth: unknown command: berth {invokedAs} {rest[argsAt]}\n\nUsage:  berth {invokedAs}\n\nRun 'berth {invokedAs} --help' for more information");
@@ -83,7 +84,9 @@ public static class BerthCli
         }
         if (command.CheckArgs(args.Count, invokedAs) is { } argError)
         {
-            await io.Err.WriteLineAsync($"berth: {argError}\n\n{command.UsageLine(invokedAs)}\n\nSee 'berth {invokedAs} --help' for more information");
+            // docker says "See" after "requires at least" and "Run" after the others
+            string hint = argError.Contains("at least", StringComparison.Ordinal) ? "See" : "Run";
+            await io.Err.WriteLineAsync($"berth: {argError}\n\n{command.UsageLine(invokedAs)}\n\n{hint} 'berth {invokedAs} --help' for more information");
             return 1;
         }
 
@@ -98,7 +101,7 @@ public static class BerthCli
         {
             await io.Err.WriteLineAsync(e.Message + (options.Debug ? $" ({e.Detail})" : ""));
         }
-        catch (TemplateException e) { await io.Err.WriteLineAsync(e.Parsing ? $"template parsing error: {e.Message}" : e.Message); }
+        catch (TemplateException e) { await io.Err.WriteLineAsync($"template parsing error: {e.Message}"); } // docker's words, even while executing
         catch (CliException e)
         {
             await io.Err.WriteLineAsync(e.Message);

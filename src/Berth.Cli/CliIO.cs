@@ -14,20 +14,19 @@ public sealed class CliIO(Stream stdin, TextWriter stdout, TextWriter stderr, bo
 
     public int TerminalWidth { get; init; } = 80;
 
+    private static FileStream Fd(int fd, FileAccess access) =>
+        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
+
     public static CliIO FromProcess()
     {
-        var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true, NewLine = "\n" };
-        var stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true, NewLine = "\n" };
+        // Plain fd streams: .NET's console streams set the terminal up on first write (keypad mode escapes)
+        var stdout = new StreamWriter(Fd(1, FileAccess.Write)) { AutoFlush = true, NewLine = "\n" };
+        var stderr = new StreamWriter(Fd(2, FileAccess.Write)) { AutoFlush = true, NewLine = "\n" };
         bool tty = !Console.IsOutputRedirected;
-        int width = 80;
-        if (tty)
+        int width = tty ? TerminalSize.Columns(1, 80) : 80;
+        return new CliIO(Fd(0, FileAccess.Read), stdout, stderr, tty, Environment.GetEnvironmentVariable)
         {
-            try { width = Console.WindowWidth > 0 ? Console.WindowWidth : 80; }
-            catch (IOException) { }
-        }
-        return new CliIO(Console.OpenStandardInput(), stdout, stderr, tty, Environment.GetEnvironmentVariable)
-        {
-            RawOut = Console.OpenStandardOutput,
+            RawOut = () => Fd(1, FileAccess.Write),
             TerminalWidth = width,
         };
     }

@@ -80,13 +80,9 @@ internal static class AuthCommands
     {
         string server = ctx.Args.Count == 1 ? DockerConfig.Host(ctx.Args[0]) : DockerConfig.IndexServer;
         var config = DockerConfig.Load(ctx.Global.ConfigDir);
-        if (!config.Remove(server))
-        {
-            await ctx.Out.WriteLineAsync($"Not logged in to {server}");
-            return 0;
-        }
+        // docker 28 says this whether or not it had credentials for the server
         await ctx.Out.WriteLineAsync($"Removing login credentials for {server}");
-        config.Save();
+        if (config.Remove(server)) config.Save();
         return 0;
     }
 }

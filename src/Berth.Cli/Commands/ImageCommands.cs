@@ -99,7 +99,7 @@ internal static class ImageCommands
             }
             catch (TemplateException e)
             {
-                await ctx.Out.WriteAsync(sb.ToString());
+                await ctx.Out.WriteLineAsync(sb.ToString()); // docker ends stdout with an empty line here
                 throw new CliException("template parsing error: " + e.Message);
             }
             await ctx.Out.WriteAsync(sb.ToString());
