@@ -24,6 +24,7 @@ $(OUT)/native/nsexec.o: native/nsexec.c
 build: native
 	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q
 	$(DOTNET) publish programs/berthd/berthd.csproj -c Release -o $(BIN) --nologo -v q
+	$(DOTNET) publish programs/berth/berth.csproj -c Release -o $(BIN) --nologo -v q
 	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb $(BIN)/*.json
 
 demo: deps build
@@ -41,6 +42,7 @@ unit-test:
 	$(DOTNET) test tests/Berth.Images.Tests --nologo -v q --logger "console;verbosity=normal"
 	$(DOTNET) test tests/Berth.Snapshots.Tests --nologo -v q --logger "console;verbosity=normal"
 	$(DOTNET) test tests/Berth.Distribution.Tests --nologo -v q --logger "console;verbosity=normal"
+	$(DOTNET) test tests/Berth.Cli.Tests --nologo -v q --logger "console;verbosity=normal"
 
 integration-test: build
 	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q --logger "console;verbosity=normal"
