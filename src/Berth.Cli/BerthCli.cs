@@ -11,6 +11,7 @@ namespace Berth.Cli;
 public static class BerthCli
 {
     public const string Version = "0.1.0";
+    private const int EPIPE = 32;
 
     internal static readonly FlagDef[] GlobalFlags =
     [
@@ -107,6 +108,7 @@ public static class BerthCli
             await io.Err.WriteLineAsync(e.Message);
             return e.ExitCode;
         }
+        catch (IOException e) when (e.HResult == EPIPE) { return 128 + 13; } // the reader left (berth events | head): quiet, as SIGPIPE
         catch (IOException e) { await io.Err.WriteLineAsync(e.Message); }
         catch (UnauthorizedAccessException e) { await io.Err.WriteLineAsync(e.Message); }
         finally { ctx.Dispose(); }

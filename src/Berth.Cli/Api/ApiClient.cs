@@ -168,9 +168,24 @@ public sealed class ConnectionException(DaemonHost host, Exception inner)
 {
     public DaemonHost Host { get; } = host;
 
-    /// <summary>ENOENT or ECONNREFUSED on a unix socket: no daemon listens there (so berth may start one).</summary>
-    public bool NobodyListening => InnerException?.InnerException is SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.ConnectionRefused }
-        || InnerException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.ConnectionRefused } };
+    private SocketError? Error
+    {
+        get
+        {
+            for (var e = InnerException; e is not null; e = e.InnerException)
+                if (e is SocketException s) return s.SocketErrorCode;
+            return null;
+        }
+    }
 
-    public string Detail => InnerException?.InnerException?.Message ?? InnerException?.Message ?? "";
+    /// <summary>
+    /// No socket file, or nobody accepting on it (a daemon that died): berth may start one. .NET reports a
+    /// missing unix socket (ENOENT) as AddressNotAvailable.
+    /// </summary>
+    public bool NobodyListening => Error is SocketError.AddressNotAvailable or SocketError.ConnectionRefused;
+
+    /// <summary>What went wrong, in connect(2)'s words, for -D.</summary>
+    public string Detail => Host.IsUnix && !File.Exists(Host.Address) ? $"dial unix {Host.Address}: connect: no such file or directory"
+        : Error == SocketError.ConnectionRefused ? $"dial {Host.Scheme} {Host.Address}: connect: connection refused"
+        : InnerException?.InnerException?.Message ?? InnerException?.Message ?? "";
 }

@@ -20,7 +20,9 @@ public sealed record FlagDef(string Name, char? Short, FlagType Type, string Hel
     public string UsageLine(int width)
     {
         string def = Default is { Length: > 0 } d ? $" (default \"{d}\")" : "";
-        return "  " + Left.PadRight(width) + "   " + Help + def;
+        // continuation lines of a multi-line help start under the first one
+        string help = Help.Replace("\n", "\n" + new string(' ', width + 5), StringComparison.Ordinal);
+        return "  " + Left.PadRight(width) + "   " + help + def;
     }
 }
 

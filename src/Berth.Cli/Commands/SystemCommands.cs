@@ -169,8 +169,11 @@ internal static class SystemCommands
 }
 
 /// <summary>docker events' time arguments and default line format.</summary>
-internal static class EventTimes
+internal static partial class EventTimes
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:([0-9.]+)(h|ms|m|s|us|ns))+$")]
+    private static partial System.Text.RegularExpressions.Regex DurationPattern();
+
     /// <summary>A Go duration ("10m", "1h30m": that long ago), unix seconds, or an RFC 3339 / date-time, as the API's seconds.</summary>
     public static string ToApi(string value, DateTimeOffset now)
     {
@@ -183,7 +186,7 @@ internal static class EventTimes
 
     private static TimeSpan? GoDuration(string s)
     {
-        var m = System.Text.RegularExpressions.Regex.Match(s, @"^(?:([0-9.]+)(h|ms|m|s|us|ns))+$");
+        var m = DurationPattern().Match(s);
         if (!m.Success) return null;
         var total = TimeSpan.Zero;
         for (int i = 0; i < m.Groups[1].Captures.Count; i++)
