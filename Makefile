@@ -52,6 +52,7 @@ peer-test: build
 	tests/peers/podman.sh $(RUNTIME)
 	tests/peers/containerd.sh $(RUNTIME)
 	tests/peers/dockerd.sh $(BIN)
+	tests/peers/berth-cli.sh $(BIN)
 
 test: deps build unit-test integration-test peer-test
 
