@@ -25,6 +25,12 @@ public static class BerthCli
 
     public static async Task<int> RunAsync(string[] argv, CliIO io)
     {
+        try { return await RunCoreAsync(argv, io); }
+        catch (IOException e) when (e.HResult == EPIPE) { return 128 + 13; } // the reader left (berth events | head): quiet, as SIGPIPE
+    }
+
+    private static async Task<int> RunCoreAsync(string[] argv, CliIO io)
+    {
         ParsedFlags global;
         List<string> rest;
         try { (global, rest) = ArgParser.Parse(argv, GlobalFlags, stopAtFirstArg: true); }
@@ -35,12 +41,13 @@ public static class BerthCli
             await io.Out.WriteLineAsync($"Berth version {Version}");
             return 0;
         }
-        if (rest.Count == 0 || global.Bool("help") && rest.Count == 0 || rest[0] == "help" && rest.Count == 1)
+        if (rest.Count == 0 || rest is ["help"])
         {
             await io.Out.WriteAsync(CommandTable.TopLevelHelp());
-            return rest.Count == 0 && !global.Bool("help") ? 0 : 0;
+            return 0;
         }
         if (rest[0] == "help") rest = [.. rest.Skip(1), "--help"];
+        else if (global.Bool("help")) rest = [.. rest, "--help"];
 
         var (command, invokedAs, argsAt) = CommandTable.Find(rest);
         if (command is null)
@@ -108,8 +115,7 @@ public static class BerthCli
             await io.Err.WriteLineAsync(e.Message);
             return e.ExitCode;
         }
-        catch (IOException e) when (e.HResult == EPIPE) { return 128 + 13; } // the reader left (berth events | head): quiet, as SIGPIPE
-        catch (IOException e) { await io.Err.WriteLineAsync(e.Message); }
+        catch (IOException e) when (e.HResult != EPIPE) { await io.Err.WriteLineAsync(e.Message); }
         catch (UnauthorizedAccessException e) { await io.Err.WriteLineAsync(e.Message); }
         finally { ctx.Dispose(); }
         return 1;

@@ -18,7 +18,11 @@ public static class DaemonStarter
     {
         string berthd = FindBerthd() ?? throw new CliException(
             $"Cannot connect to the Berth daemon at {host}, and berthd was not found next to berth or in PATH to start one");
-        Directory.CreateDirectory(ExecRoot);
+        try { Directory.CreateDirectory(ExecRoot); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot connect to the Berth daemon at {host}, and cannot start berthd: {e.Message}");
+        }
         string log = Path.Combine(ExecRoot, "berthd.log");
         using var lockFile = await LockAsync(Path.Combine(ExecRoot, "berth-autostart.lock"), ct);
         if (await AnswersAsync(host.Address, ct)) return; // another berth started it while we waited for the lock

@@ -3,7 +3,7 @@ using Berth.Cli.Api;
 namespace Berth.Cli.Commands;
 
 /// <summary>What a command handler gets: streams, its flags and arguments, the config dir, and the API client.</summary>
-public sealed class CommandContext(CliIO io, GlobalOptions global, CommandDef command, string invokedAs, ParsedFlags flags, List<string> args)
+public sealed class CommandContext(CliIO io, GlobalOptions global, CommandDef command, string invokedAs, ParsedFlags flags, List<string> args) : IDisposable
 {
     private ApiClient? _client;
 

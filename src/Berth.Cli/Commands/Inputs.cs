@@ -65,6 +65,4 @@ internal static class Inputs
         if (b < 0 && bytes.Count == 0) return null;
         return Encoding.UTF8.GetString(bytes.ToArray()).TrimEnd('\r');
     }
-
-    public static async Task<string> ReadAllAsync(HttpResponseMessage r) => await r.Content.ReadAsStringAsync();
 }

@@ -36,7 +36,6 @@ internal static class TransferCommands
         if (!allTags && reference.IsNameOnly) reference = reference.WithTag(ImageReference.DefaultTag);
         var api = await ctx.ClientAsync();
         string? tag = reference.Digest?.ToString() ?? reference.Tag;
-        if (!allTags && !reference.IsNameOnly && reference.Digest is null) await ctx.Out.FlushAsync();
         string query = ApiClient.Query(("fromImage", reference.Name), ("tag", allTags ? null : tag), ("platform", ctx.Flags.String("platform")));
         using (var r = await api.SendAsync(HttpMethod.Post, "/images/create" + query, headers: Inputs.AuthHeader(ctx, reference)))
         {
