@@ -71,9 +71,11 @@ public sealed class CliTests(RegistryFixture fixture) : IClassFixture<RegistryFi
         ];
         foreach (string[] c in commands)
         {
-            // Go ranges over a map to group an image's rows: compare the lines as sets, and the header exactly.
+            // Go ranges over a map to group an image's rows, so their order varies from run to run: compare the
+            // rows as sets, and a table's header line exactly.
+            bool table = !c.Contains("-q") && (Array.IndexOf(c, "--format") is var f && (f < 0 || c[f + 1].StartsWith("table", StringComparison.Ordinal)));
             string[] ours = Ok(c).Split('\n'), theirs = DockerOk(c).Split('\n');
-            Assert.True(ours[0] == theirs[0] && ours.Order().SequenceEqual(theirs.Order()),
+            Assert.True((!table || ours[0] == theirs[0]) && ours.Order().SequenceEqual(theirs.Order()),
                 $"berth {string.Join(' ', c)}:\n{string.Join('\n', ours)}\ndocker:\n{string.Join('\n', theirs)}");
         }
     }
