@@ -54,6 +54,36 @@ public sealed class CliTests(RegistryFixture fixture) : IClassFixture<RegistryFi
     }
 
     [CliFact]
+    public void On_a_terminal_pull_redraws_layer_lines_in_place_as_docker_does()
+    {
+        // script(1) gives berth a pty; stty fixes its width so that the bars show (docker draws them above 110 columns)
+        string Tty(string cli) => RunScript($"stty cols 150; {cli} -H {_d.Host} pull {Image("latest")}");
+        string ours = Tty(CliRunner.Berth);
+        Assert.StartsWith("\r\n\u001b[1A\u001b[2K\rlatest: Pulling from ", ours);
+        Assert.Matches("\u001b\\[1A\u001b\\[2K\r[0-9a-f]{12}: Pull complete \r\u001b\\[1B", ours);
+        Assert.Contains("Digest: sha256:", ours);
+        Assert.EndsWith($"{Image("latest")}\r\n", ours);
+        Ok("rmi", Image("latest"));
+        string theirs = Tty("docker");
+        // the same lines once the byte counts (which depend on read sizes) are left out
+        static string Steady(string s) => System.Text.RegularExpressions.Regex.Replace(s, "\u001b\\[1A\u001b\\[2K\r[0-9a-f]{12}: (Downloading|Extracting) [^\r]*\r\u001b\\[1B", "");
+        Assert.Equal(Steady(theirs), Steady(ours));
+    }
+
+    private static string RunScript(string command)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("script", ["-qec", command, "/dev/null"]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        psi.Environment.Remove("DOCKER_HOST");
+        psi.Environment.Remove("BERTH_HOST");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardInput.Close();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"script {command}: exit {p.ExitCode}: {stdout}");
+        return stdout;
+    }
+
+    [CliFact]
     public void Output_matches_the_docker_cli_against_the_same_daemon()
     {
         Ok("pull", Image("latest"));
