@@ -11,6 +11,7 @@ public static class CommandTable
     public static readonly IReadOnlyList<CommandDef> All =
     [
         .. SystemCommands.Definitions,
+        .. EventCommands.Definitions,
         .. ImageCommands.Definitions,
         .. TransferCommands.Definitions,
         .. AuthCommands.Definitions,
