@@ -20,8 +20,8 @@ internal static class Inputs
     public static IEnumerable<KeyValuePair<string, string>> AuthHeader(CommandContext ctx, ImageReference reference)
     {
         string server = reference.Domain == ImageReference.DefaultDomain ? DockerConfig.IndexServer : reference.Domain;
-        if (DockerConfig.Load(ctx.Global.ConfigDir).Get(server) is not var (user, password)) return [];
-        var auth = new AuthConfig { Username = user, Password = password, ServerAddress = server };
+        if (DockerConfig.Load(ctx.Global.ConfigDir).Get(server) is not { } credentials) return [];
+        var auth = new AuthConfig { Username = credentials.User, Password = credentials.Password, ServerAddress = server };
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(auth, CliJsonContext.Default.AuthConfig);
         string header = Convert.ToBase64String(json).Replace('+', '-').Replace('/', '_');
         return [new("X-Registry-Auth", header)];
