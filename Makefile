@@ -25,6 +25,7 @@ $(OUT)/native/nsexec.o: native/nsexec.c
 build: native
 	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q
 	$(DOTNET) publish programs/berthd/berthd.csproj -c Release -o $(BIN) --nologo -v q
+	$(DOTNET) publish programs/berth/berth.csproj -c Release -o $(BIN) --nologo -v q
 	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb $(BIN)/*.json
 
 demo: deps build
@@ -42,6 +43,7 @@ unit-test:
 	scripts/dotnet-test.sh tests/Berth.Images.Tests
 	scripts/dotnet-test.sh tests/Berth.Snapshots.Tests
 	scripts/dotnet-test.sh tests/Berth.Distribution.Tests
+	scripts/dotnet-test.sh tests/Berth.Cli.Tests
 
 integration-test: build
 	BERTH_RUNTIME=$(RUNTIME) scripts/dotnet-test.sh tests/Berth.Integration.Tests
@@ -51,6 +53,7 @@ peer-test: build
 	tests/peers/podman.sh $(RUNTIME)
 	tests/peers/containerd.sh $(RUNTIME)
 	tests/peers/dockerd.sh $(BIN)
+	tests/peers/berth-cli.sh $(BIN)
 
 test: deps build unit-test integration-test peer-test
 
