@@ -60,6 +60,7 @@ test: deps build unit-test integration-test peer-test
 bench: deps build
 	bench/runtime-run.sh $(RUNTIME)
 	bench/runtime-exec.sh $(RUNTIME)
+	bench/image-pull.sh $(BIN)
 
 clean:
 	rm -rf $(OUT) */*/bin */*/obj
