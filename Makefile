@@ -5,6 +5,7 @@ OUT := $(CURDIR)/out
 BIN := $(OUT)/bin
 RUNTIME := $(BIN)/berth-runtime
 DOTNET ?= dotnet
+export DOTNET
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
@@ -24,6 +25,7 @@ $(OUT)/native/nsexec.o: native/nsexec.c
 build: native
 	$(DOTNET) publish programs/berth-runtime/berth-runtime.csproj -c Release -o $(BIN) --nologo -v q
 	$(DOTNET) publish programs/berthd/berthd.csproj -c Release -o $(BIN) --nologo -v q
+	$(DOTNET) publish programs/berth/berth.csproj -c Release -o $(BIN) --nologo -v q
 	@rm -f $(BIN)/*.dbg $(BIN)/*.pdb $(BIN)/*.json
 
 demo: deps build
@@ -32,31 +34,34 @@ demo: deps build
 	@scripts/demo-berthd.sh $(BIN)
 
 unit-test:
-	$(DOTNET) test tests/Berth.Oci.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Cgroups.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Runtime.Cli.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Runtime.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Archive.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Content.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Images.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Snapshots.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Distribution.Tests --nologo -v q --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Berth.Engine.Tests --nologo -v q --logger "console;verbosity=normal"
+	scripts/dotnet-test.sh tests/Berth.Oci.Tests
+	scripts/dotnet-test.sh tests/Berth.Cgroups.Tests
+	scripts/dotnet-test.sh tests/Berth.Runtime.Cli.Tests
+	scripts/dotnet-test.sh tests/Berth.Runtime.Tests
+	scripts/dotnet-test.sh tests/Berth.Archive.Tests
+	scripts/dotnet-test.sh tests/Berth.Content.Tests
+	scripts/dotnet-test.sh tests/Berth.Images.Tests
+	scripts/dotnet-test.sh tests/Berth.Snapshots.Tests
+	scripts/dotnet-test.sh tests/Berth.Distribution.Tests
+	scripts/dotnet-test.sh tests/Berth.Engine.Tests
+	scripts/dotnet-test.sh tests/Berth.Cli.Tests
 
 integration-test: build
-	BERTH_RUNTIME=$(RUNTIME) $(DOTNET) test tests/Berth.Integration.Tests --nologo -v q --logger "console;verbosity=normal"
-	BERTH_BIN=$(BIN) $(DOTNET) test tests/Berth.Daemon.Tests --nologo -v q --logger "console;verbosity=normal"
+	BERTH_RUNTIME=$(RUNTIME) scripts/dotnet-test.sh tests/Berth.Integration.Tests
+	BERTH_BIN=$(BIN) scripts/dotnet-test.sh tests/Berth.Daemon.Tests
 
 peer-test: build
 	tests/peers/podman.sh $(RUNTIME)
 	tests/peers/containerd.sh $(RUNTIME)
 	tests/peers/dockerd.sh $(BIN)
+	tests/peers/berth-cli.sh $(BIN)
 
 test: deps build unit-test integration-test peer-test
 
 bench: deps build
 	bench/runtime-run.sh $(RUNTIME)
 	bench/runtime-exec.sh $(RUNTIME)
+	bench/image-pull.sh $(BIN)
 
 clean:
 	rm -rf $(OUT) */*/bin */*/obj

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR/../scripts
 # Benchmark: wall time of a full pull of an 8-layer, ~94 MB (compressed) image from a local
-# docker-registry: berthd vs podman vs dockerd 20.10, with `skopeo copy ... dir:` (download
-# only, no unpacking, no store) as the floor. The image comes from scripts/bench-image.sh.
-# berth has no CLI of its own yet: the docker CLI is the client for both berthd and dockerd.
+# docker-registry: `berth pull` (berth's CLI against berthd) vs podman vs `docker pull` against dockerd
+# 20.10, with `skopeo copy ... dir:` (download only, no unpacking, no store) as the floor. The image
+# comes from scripts/bench-image.sh.
 # One hyperfine run; each run's --prepare removes the image first, so every run is a full pull.
 # Writes bench/results/image-pull.{json,md}.
-# Usage: bench/image-pull.sh [bin-dir]   (default: out/bin, holding berthd)
+# Usage: bench/image-pull.sh [bin-dir]   (default: out/bin, holding berth and berthd)
 #        Env: RUNS (default 5), WARMUP (default 1), RESULTS_DIR (default bench/results),
 #        BENCH_IMAGE (archive cache, default /var/tmp/berth-bench-image.tar).
 set -euo pipefail
@@ -17,6 +17,7 @@ runs=${RUNS:-5}
 warmup=${WARMUP:-1}
 results=${RESULTS_DIR:-$repo/bench/results}
 [ -x "$bin/berthd" ] || { echo "no berthd in $bin (make build)" >&2; exit 2; }
+[ -x "$bin/berth" ] || { echo "no berth in $bin (make build)" >&2; exit 2; }
 
 # shellcheck source=lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
@@ -86,8 +87,8 @@ read -ra PM <<<"$pm"
 
 names=() cmds=() preps=()
 add() { names+=("$1"); cmds+=("$2"); preps+=("$3"); }
-add berthd "$docker -H unix://$T/berthd.sock pull -q $img" \
-    "$docker -H unix://$T/berthd.sock rmi -f $img >/dev/null 2>&1 || true"
+add berth "$bin/berth -H unix://$T/berthd.sock pull -q $img" \
+    "$bin/berth -H unix://$T/berthd.sock rmi -f $img >/dev/null 2>&1 || true"
 add podman "$pm pull -q --tls-verify=false $img" "$pm rmi -f $img >/dev/null 2>&1 || true"
 add dockerd "$docker -H unix://$T/dockerd.sock pull -q $img" \
     "$docker -H unix://$T/dockerd.sock rmi -f $img >/dev/null 2>&1 || true"
@@ -99,7 +100,6 @@ for i in "${!cmds[@]}"; do
     sh -c "${cmds[$i]}" >/dev/null || { echo "FAIL ${names[$i]}: ${cmds[$i]}" >&2; tail -20 "$T/berthd.log" >&2; exit 1; }
 done
 
-echo "note: berth has no CLI of its own yet; the docker CLI ($($docker --version | awk '{print $3}' | tr -d ,)) is the client for berthd and dockerd"
 mkdir -p "$results"
 hf=()
 for i in "${!cmds[@]}"; do hf+=(--prepare "${preps[$i]}"); done
@@ -107,7 +107,7 @@ for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
 hyperfine --warmup "$warmup" --runs "$runs" --style basic \
     --export-json "$results/image-pull.json" "${hf[@]}"
 
-base=berthd
+base=berth
 ms() { awk -v s="$1" 'BEGIN {print s * 1000}'; }
 rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
@@ -117,7 +117,7 @@ base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' 
     echo
     echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; hyperfine $runs runs after $warmup warmup;"
     echo "repo $rev, podman $(podman --version | awk '{print $3}'), dockerd $(dockerd --version | awk '{print $3}' | tr -d ,),"
-    echo "skopeo $(skopeo --version | awk '{print $3}'), docker CLI $($docker --version | awk '{print $3}' | tr -d ,) (the client for berthd and dockerd: berth has no CLI yet)."
+    echo "skopeo $(skopeo --version | awk '{print $3}'), docker CLI $($docker --version | awk '{print $3}' | tr -d ,) (the client for dockerd; berth is berth's own CLI against berthd)."
     echo "Produced by \`bench/image-pull.sh\`; see bench/README.md."
     echo
     echo "| command | mean (ms) | σ (ms) | min (ms) | max (ms) | vs $base |"

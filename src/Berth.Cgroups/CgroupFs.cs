@@ -1,4 +1,5 @@
 using Berth.Core;
+using Berth.Cgroups.V2.Devices;
 
 namespace Berth.Cgroups;
 
@@ -18,6 +19,9 @@ public sealed class CgroupFs
     public string Root { get; }
     public string MountInfoPath { get; }
     public string SelfCgroupPath { get; }
+
+    /// <summary>Where a cgroup v2 device program goes: the kernel, unless a test on a fake tree records it instead.</summary>
+    public IDevicePrograms DevicePrograms { get; init; } = BpfDevicePrograms.Instance;
 
     public CgroupMode DetectMode() => CgroupDetector.Detect(this);
 

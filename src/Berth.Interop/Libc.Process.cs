@@ -62,6 +62,11 @@ public static unsafe partial class Libc
 
     public static int PidfdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0);
 
+    public const long SYS_pidfd_getfd = 438;
+
+    /// <summary>pidfd_getfd(2) (Linux 5.6): a close-on-exec copy of another process's fd; needs ptrace access to it.</summary>
+    public static int PidfdGetfd(int pidfd, int targetFd) => (int)Syscall(SYS_pidfd_getfd, pidfd, targetFd, 0);
+
     /// <summary>Decodes a waitpid status as a shell does: exit code, or 128 + signal.</summary>
     public static int ExitCodeOf(int status) => (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
 

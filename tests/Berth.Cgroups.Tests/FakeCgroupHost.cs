@@ -23,7 +23,10 @@ public sealed class FakeCgroupHost : IDisposable
     public string Root { get; }
     public string MountInfo { get; }
     public string SelfCgroup { get; }
-    public CgroupFs Fs => new(Root, MountInfo, SelfCgroup);
+    public CgroupFs Fs => new(Root, MountInfo, SelfCgroup) { DevicePrograms = DevicePrograms };
+
+    /// <summary>The v2 device programs the managers would have attached, in order.</summary>
+    public RecordingDevicePrograms DevicePrograms { get; } = new();
 
     /// <summary>One mount per hierarchy; each entry may be co-mounted controllers ("cpu,cpuacct").</summary>
     public static FakeCgroupHost V1(string[]? hierarchies = null, bool hybrid = false, string ownPath = "/", bool swapAccounting = true)

@@ -11,6 +11,23 @@ public sealed class RootFactAttribute : FactAttribute
             Skip = "needs a cgroup v1 memory hierarchy at /sys/fs/cgroup/memory";
     }
 
+    /// <summary>Also skip unless a cgroup2 hierarchy is mounted (hybrid hosts have one at /sys/fs/cgroup/unified).</summary>
+    public bool NeedsCgroup2
+    {
+        get => _needsCgroup2;
+        init
+        {
+            _needsCgroup2 = value;
+            if (value && Skip is null && Cgroup2Mount() is null) Skip = "needs a cgroup2 mount";
+        }
+    }
+
+    private readonly bool _needsCgroup2;
+
+    /// <summary>Where cgroup2 is mounted, from /proc/self/mounts, or null.</summary>
+    public static string? Cgroup2Mount() =>
+        File.ReadLines("/proc/self/mounts").Select(l => l.Split(' ')).FirstOrDefault(f => f.Length > 2 && f[2] == "cgroup2")?[1];
+
     // "Uid:\treal\teffective\t..." in /proc/self/status
     private static bool IsEffectiveRoot() =>
         File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))

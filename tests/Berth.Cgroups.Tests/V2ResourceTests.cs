@@ -187,13 +187,30 @@ public sealed class V2ResourceTests : IDisposable
         TestSupport.Fails(ErrorKind.FailedPrecondition, () => _manager.Apply(new LinuxResources { Unified = new() { ["misc.max"] = "1" } }));
 
     [Fact]
-    public void Device_rules_are_refused_on_v2()
+    public void Device_rules_become_a_program_attached_to_the_container_cgroup()
     {
-        var e = TestSupport.Fails(ErrorKind.FailedPrecondition, () => _manager.Apply(new LinuxResources
+        List<LinuxDeviceCgroup> rules =
+        [
+            new() { Allow = false, Access = "rwm" },
+            new() { Allow = true, Type = "c", Major = 1, Minor = 3, Access = "rwm" },
+        ];
+        _manager.Apply(new LinuxResources { Devices = rules });
+        var (dir, program) = Assert.Single(_host.DevicePrograms.Replaced);
+        Assert.Equal(_host.PathOf("berth/c1"), dir);
+        Assert.Equal(Berth.Cgroups.V2.Devices.DeviceProgram.Compile(rules), program);
+    }
+
+    [Fact]
+    public void An_invalid_device_rule_is_refused_before_any_write()
+    {
+        var log = TestSupport.RecordWrites();
+        TestSupport.Fails(ErrorKind.InvalidArgument, () => _manager.Apply(new LinuxResources
         {
-            Devices = [new LinuxDeviceCgroup { Allow = false, Access = "rwm" }],
+            Pids = new LinuxPids { Limit = 10 },
+            Devices = [new LinuxDeviceCgroup { Allow = true, Type = "x", Access = "rwm" }],
         }));
-        Assert.StartsWith("device cgroup rules on cgroup v2 are not supported yet", e.Message);
+        Assert.Empty(log);
+        Assert.Empty(_host.DevicePrograms.Replaced);
     }
 
     [Fact]

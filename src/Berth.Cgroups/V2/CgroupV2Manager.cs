@@ -1,3 +1,4 @@
+using Berth.Cgroups.V2.Devices;
 using Berth.Core;
 using Berth.Oci;
 
@@ -8,9 +9,11 @@ internal sealed class CgroupV2Manager : ICgroupManager
 {
     private readonly string _root;
     private readonly CgroupDirectory _dir;
+    private readonly IDevicePrograms _devicePrograms;
 
-    public CgroupV2Manager(CgroupPath path, string root, string directory)
+    public CgroupV2Manager(CgroupPath path, string root, string directory, IDevicePrograms devicePrograms)
     {
+        _devicePrograms = devicePrograms;
         Path = path.ToString();
         _root = root;
         _dir = new CgroupDirectory(directory);
@@ -30,7 +33,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
                 ?? throw new BerthException(ErrorKind.FailedPrecondition, $"no \"0::\" line in {fs.SelfCgroupPath}");
             parent = System.IO.Path.GetDirectoryName(own.Path) ?? "/";
         }
-        return new CgroupV2Manager(path, fs.Root, System.IO.Path.Join(fs.Root, parent, path.Inner));
+        return new CgroupV2Manager(path, fs.Root, System.IO.Path.Join(fs.Root, parent, path.Inner), fs.DevicePrograms);
     }
 
     public string Path { get; }
@@ -76,8 +79,6 @@ internal sealed class CgroupV2Manager : ICgroupManager
     public void Apply(LinuxResources? r)
     {
         if (r is null) return;
-        if (r.Devices is { Count: > 0 })
-            throw new BerthException(ErrorKind.FailedPrecondition, "device cgroup rules on cgroup v2 are not supported yet (they need an eBPF program)");
         if (NetworkRequested(r.Network))
             throw new BerthException(ErrorKind.FailedPrecondition, "network classID/priorities need the v1 net_cls/net_prio controllers, which cgroup v2 does not have");
 
@@ -90,6 +91,9 @@ internal sealed class CgroupV2Manager : ICgroupManager
         Require(enabled, CpusetV2.IsSet(r.Cpu), "cpuset", "cpuset.cpus/mems");
         Require(enabled, HugetlbV2.IsSet(r.HugepageLimits), "hugetlb", "hugepage limits");
         Require(enabled, RdmaController.IsSet(r.Rdma), "rdma", "rdma limits");
+        // v2 has no devices controller: the rules become an eBPF program, compiled (and so validated) before any write.
+        var devices = r.Devices is null ? null : DeviceProgram.Compile(r.Devices);
+        if (devices is not null) _devicePrograms.Replace(_dir.Path, devices);
 
         // runc's order
         if (PidsController.IsSet(r.Pids)) PidsController.Apply(r.Pids!, _dir);

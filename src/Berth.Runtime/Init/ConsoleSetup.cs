@@ -44,24 +44,8 @@ internal static unsafe class ConsoleSetup
     }
 
     /// <summary>One message, one SCM_RIGHTS fd, the pty name as payload: what go-runc's receiver expects.</summary>
-    public static void SendFd(int socket, int fd, string name)
-    {
-        byte[] payload = Encoding.UTF8.GetBytes(name);
-        int ctlLen = sizeof(CmsgHdr) + 8; // CMSG_SPACE(sizeof(int))
-        byte* ctl = stackalloc byte[ctlLen];
-        new Span<byte>(ctl, ctlLen).Clear();
-        var cm = (CmsgHdr*)ctl;
-        cm->Len = (nuint)(sizeof(CmsgHdr) + sizeof(int));
-        cm->Level = Libc.SOL_SOCKET;
-        cm->Type = Libc.SCM_RIGHTS;
-        *(int*)(ctl + sizeof(CmsgHdr)) = fd;
-        fixed (byte* p = payload)
-        {
-            IoVec iov = new() { Base = p, Len = (nuint)payload.Length };
-            MsgHdr msg = new() { Iov = &iov, IovLen = 1, Control = ctl, ControlLen = (nuint)ctlLen };
-            if (Libc.Sendmsg(socket, &msg, 0) < 0) Check.ThrowLastError("send console fd");
-        }
-    }
+    public static void SendFd(int socket, int fd, string name) =>
+        Launch.UnixSocket.SendWithFd(socket, fd, Encoding.UTF8.GetBytes(name), "console fd");
 
     /// <summary>Receives one fd sent with SCM_RIGHTS (the pty master), close-on-exec.</summary>
     public static int ReceiveFd(int socket)
@@ -81,22 +65,5 @@ internal static unsafe class ConsoleSetup
     }
 
     /// <summary>Connects to the caller's console socket (a path), for the runtime parent.</summary>
-    public static int Connect(string path)
-    {
-        int fd = Check.Io(Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0), "socket");
-        byte[] addr = new byte[110];
-        addr[0] = (byte)Libc.AF_UNIX;
-        int n = Encoding.UTF8.GetBytes(path, addr.AsSpan(2));
-        if (n > 107) { Libc.Close(fd); throw new BerthException(ErrorKind.InvalidArgument, $"console socket path too long: {path}"); }
-        fixed (byte* a = addr)
-        {
-            if (Libc.Connect(fd, a, 2 + n + 1) < 0)
-            {
-                int errno = Check.LastErrno;
-                Libc.Close(fd);
-                throw new ErrnoException("connect console socket", errno, path);
-            }
-        }
-        return fd;
-    }
+    public static int Connect(string path) => Launch.UnixSocket.Connect(path, "console socket");
 }

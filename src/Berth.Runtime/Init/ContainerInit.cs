@@ -64,11 +64,12 @@ internal static class ContainerInit
             if (process.User.Umask is uint umask) Libc.Umask((int)umask);
             var seccomp = spec.Linux?.Seccomp;
             // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before the caps go.
-            if (seccomp is not null && !process.NoNewPrivileges) SeccompFilter.Apply(seccomp);
+            // A notify filter's listener goes to the runtime right after the load, before init makes any other syscall.
+            if (seccomp is not null && !process.NoNewPrivileges) SeccompListenerHandOff.Send(channel, SeccompFilter.Apply(seccomp));
             Credentials.ApplyUserAndCapabilities(process.User, process.Capabilities, process.NoNewPrivileges);
             exec.EnterCwd();
             // With no_new_privs, as late as possible but before "created", so a failure still reaches create.
-            if (seccomp is not null && process.NoNewPrivileges) SeccompFilter.Apply(seccomp);
+            if (seccomp is not null && process.NoNewPrivileges) SeccompListenerHandOff.Send(channel, SeccompFilter.Apply(seccomp));
 
             PhaseTrace.Mark("init: confined");
             channel.Send(InitChannel.Created, []);

@@ -129,9 +129,15 @@ internal static unsafe class InitLauncher
             // container; only the preserved ones do. Ours are close-on-exec already.
             Check.Io(Libc.CloseRange((uint)(3 + fds.PreserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC), "close_range");
             if (PhaseTrace.Enabled) env.Add($"_{PhaseTrace.EnvVar}=1");
+            // The dup2 chain fills 3 onwards before the exec through /proc/self/fd: the exe must sit above it too.
+            int exeFd = Check.Io(Libc.Fcntl(exe.Value, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", "sealed exe");
             int pid;
-            try { pid = Spawn($"/proc/self/fd/{exe.Value}", ["berth-runtime", mode], env, moves); }
-            finally { foreach (var (from, _) in moves) Libc.Close(from); }
+            try { pid = Spawn($"/proc/self/fd/{exeFd}", ["berth-runtime", mode], env, moves); }
+            finally
+            {
+                foreach (var (from, _) in moves) Libc.Close(from);
+                Libc.Close(exeFd);
+            }
             Libc.Close(childEnd);
             childEnd = -1;
 

@@ -20,12 +20,15 @@ public sealed partial class ContainerRuntime
     public int Create(string id, CreateOptions options)
     {
         PhaseTrace.Mark("create: start");
+        using var warmup = AttachWarmup.Start(_cgroupFs);
         ContainerId.Validate(id);
         string bundle = Path.GetFullPath(options.Bundle);
         byte[] specBytes = ReadBundleConfig(bundle);
         var spec = OciJson.ReadSpec(specBytes, "config.json");
         SpecValidator.Validate(spec, bundle);
         RuntimeSupport.Check(spec);
+        // init compiles the filter again where it loads it; a bad profile should fail before any process exists.
+        if (spec.Linux?.Seccomp is { } seccomp) Seccomp.SeccompProgram.Compile(seccomp);
         bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.RelayTerminal;
         if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
@@ -69,7 +72,7 @@ public sealed partial class ContainerRuntime
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 WantsHookState = hookState };
             started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
-                InitConfigJson.Write(config), specBytes, null, fds, cgroup.AddProcess);
+                InitConfigJson.Write(config), specBytes, null, fds, pid => { cgroup.AddProcess(pid); warmup.Dispose(); });
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
@@ -86,7 +89,7 @@ public sealed partial class ContainerRuntime
             HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", creating);
             HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
             channel.Send(InitChannel.HooksDone, []);
-            channel.Expect(InitChannel.Created);
+            SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(record, ContainerStatus.Creating));
             PhaseTrace.Mark("create: init created");
             if (proxied) options.Proxy!.ReceiveMaster();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Berth.Cgroups;
 using Berth.Core;
 using Berth.Interop;
 using Berth.Oci;
@@ -25,6 +26,7 @@ public sealed partial class ContainerRuntime
     public unsafe int Exec(string id, ExecOptions o)
     {
         PhaseTrace.Mark("exec: start");
+        using var warmup = AttachWarmup.Start(_cgroupFs);
         var r = Store.Load(id);
         var status = StatusOf(r);
         if (!status.CanExec() && !(status == ContainerStatus.Paused && o.IgnorePaused))
@@ -65,11 +67,12 @@ public sealed partial class ContainerRuntime
         {
             try
             {
-                channel.Expect(InitChannel.Created);
+                SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(r, status));
                 PhaseTrace.Mark("exec: process confined");
                 // Into the cgroup only now, with its setup done and before it execs (it waits for "go"), as
                 // runc: the runtime's own stages and threads do not spend the container's pids budget.
                 CgroupOf(r).AddProcess(started.Pid);
+                warmup.Dispose();
                 channel.Send(InitChannel.Go, []);
                 PhaseTrace.Mark("exec: in cgroup, go sent");
                 proxy?.ReceiveMaster();

@@ -13,8 +13,16 @@ public sealed partial class ContainerRuntime(string root)
     internal ContainerStore Store { get; } = new(root);
     private readonly CgroupFs _cgroupFs = new();
 
-    internal ICgroupManager CgroupOf(ContainerRecord r) =>
-        r.NoCgroup ? new NoCgroup(r.InitPid) : CgroupManagerFactory.Create(r.CgroupsPath, r.Id, _cgroupFs);
+    /// <summary>Managers already made by this command: making one reads mountinfo and /proc/self/cgroup.</summary>
+    private readonly Dictionary<(string Id, string Path), ICgroupManager> _cgroups = [];
+
+    internal ICgroupManager CgroupOf(ContainerRecord r)
+    {
+        if (r.NoCgroup) return new NoCgroup(r.InitPid);
+        if (!_cgroups.TryGetValue((r.Id, r.CgroupsPath), out var manager))
+            _cgroups[(r.Id, r.CgroupsPath)] = manager = CgroupManagerFactory.Create(r.CgroupsPath, r.Id, _cgroupFs);
+        return manager;
+    }
 
     internal ICgroupManager CgroupOf(string cgroupsPath, string id) => CgroupManagerFactory.Create(cgroupsPath, id, _cgroupFs);
 

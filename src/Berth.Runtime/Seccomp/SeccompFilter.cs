@@ -41,9 +41,12 @@ public static class SeccompFilter
         }
     }
 
-    /// <summary>Every action but SCMP_ACT_NOTIFY, which needs the listenerPath hand-off (not implemented yet).</summary>
+    /// <summary>Every action of the spec; SCMP_ACT_NOTIFY only where the kernel and libseccomp have user notification (API level 6).</summary>
     public static string[] SupportedActions =>
-        IsAvailable ? [.. SeccompTables.Actions.Keys.Where(a => a != "SCMP_ACT_NOTIFY").Order(StringComparer.Ordinal)] : [];
+        IsAvailable ? [.. SeccompTables.Actions.Keys.Where(a => a != "SCMP_ACT_NOTIFY" || NotifySupported).Order(StringComparer.Ordinal)] : [];
+
+    /// <summary>libseccomp's API level 6 and up: the kernel has SECCOMP_RET_USER_NOTIF and SECCOMP_FILTER_FLAG_NEW_LISTENER.</summary>
+    public static bool NotifySupported => IsAvailable && Libseccomp.ApiGet() >= 6;
 
     public static string[] SupportedOperators =>
         IsAvailable ? [.. SeccompTables.Operators.Keys.Order(StringComparer.Ordinal)] : [];
@@ -92,11 +95,14 @@ public static class SeccompFilter
     /// <summary>
     /// Builds the filter and loads it into the calling thread. Call it in init only, as late as possible
     /// (see the remarks on the class). Does nothing when seccomp is disabled (no defaultAction, no syscalls).
+    /// Returns the listener fd (close-on-exec, ours to close) when the filter has SCMP_ACT_NOTIFY rules, else -1.
     /// </summary>
-    public static void Apply(LinuxSeccomp seccomp)
+    public static int Apply(LinuxSeccomp seccomp)
     {
         SeccompProgram? program = SeccompProgram.Compile(seccomp);
-        if (program is null) return;
+        if (program is null) return -1;
+        if (program.HasNotify && !NotifySupported)
+            Fail(ErrorKind.FailedPrecondition, $"seccomp: SCMP_ACT_NOTIFY needs user notification, which this kernel or libseccomp {LibraryVersion} lacks (API level {Libseccomp.ApiGet()} < 6)");
         using SafeSeccompFilter filter = Build(program);
         int rc = Libseccomp.Load(filter);
         if (rc < 0)
@@ -106,6 +112,12 @@ public static class SeccompFilter
                 : "";
             Fail(ErrorKind.Internal, $"seccomp: loading the filter into the kernel: {Describe(rc)}{hint}");
         }
+        if (!program.HasNotify) return -1;
+        // libseccomp keeps the fd of the listener it asked for (SECCOMP_FILTER_FLAG_NEW_LISTENER) in its global
+        // state; releasing the context does not close it.
+        // None when every notify rule named a syscall this libseccomp does not know (skipped, as runc skips them).
+        int fd = Libseccomp.NotifyFd(filter);
+        return fd < 0 ? -1 : fd;
     }
 
     /// <summary>

@@ -35,6 +35,9 @@ public sealed class SeccompProgram
     /// <summary>The rules in config order, one per name, split as runc splits them; rules equal to the default are dropped.</summary>
     public IReadOnlyList<SeccompRule> Rules { get; }
 
+    /// <summary>Some rule is SCMP_ACT_NOTIFY: loading yields a listener fd, which goes to linux.seccomp.listenerPath.</summary>
+    public bool HasNotify => Rules.Any(r => r.Action == SeccompTables.ActNotify);
+
     private SeccompProgram(uint defaultAction, IReadOnlyList<(string, uint)> architectures, IReadOnlyList<string> flags,
         bool specAllowIfSupported, IReadOnlyList<SeccompRule> rules) =>
         (DefaultAction, Architectures, Flags, SpecAllowIfSupported, Rules) = (defaultAction, architectures, flags, specAllowIfSupported, rules);
@@ -77,7 +80,11 @@ public sealed class SeccompProgram
         for (int i = 0; i < syscalls.Count; i++)
             AddRules(rules, syscalls[i], i, defaultAction);
 
-        return new SeccompProgram(defaultAction, architectures, flags, seccomp.Flags is null, rules);
+        var program = new SeccompProgram(defaultAction, architectures, flags, seccomp.Flags is null, rules);
+        // A listenerPath without a notify rule is ignored, as runc ignores it: there is no fd to send.
+        if (program.HasNotify && string.IsNullOrEmpty(seccomp.ListenerPath))
+            Fail("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set (the runtime needs a socket to send the listener fd to)");
+        return program;
     }
 
     private static void AddRules(List<SeccompRule> rules, LinuxSyscall? call, int i, uint defaultAction)
@@ -86,9 +93,10 @@ public sealed class SeccompProgram
         if (call is null) Fail($"{where} is null");
         if (call.Names is null || call.Names.Count == 0) Fail($"{where}.names must contain at least one syscall name");
         string first = call.Names[0];
-        if (call.Action == "SCMP_ACT_NOTIFY")
-            throw new BerthException(ErrorKind.InvalidArgument,
-                $"{where} ({first}): seccomp notify (listenerPath) is not supported yet");
+        // init hands the listener fd over with write(2) right after loading the filter: a notified write
+        // would wait for a listener that cannot have the fd yet (runc refuses it for the same reason).
+        if (call.Action == "SCMP_ACT_NOTIFY" && call.Names.Contains("write"))
+            Fail($"{where}: SCMP_ACT_NOTIFY cannot be used for the write syscall");
         uint action = Action(call.Action, call.ErrnoRet, $"{where} ({first}).action", "errnoRet");
 
         var conditions = new List<SeccompCondition>();

@@ -13,10 +13,14 @@ public sealed class RootFactAttribute : FactAttribute
     /// </summary>
     public bool NeedsCallerWithoutCapSysResource { get; set; }
 
+    /// <summary>Also skip unless the host has a hybrid layout's cgroup2 tree at /sys/fs/cgroup/unified.</summary>
+    public bool NeedsHybridCgroup2 { get; set; }
+
     public override string? Skip
     {
         get => _skip ?? Runtime.SkipReason
-            ?? (NeedsCallerWithoutCapSysResource && Runtime.CallerHasCapability(24) ? "this process has CAP_SYS_RESOURCE, so any rlimit can be raised" : null);
+            ?? (NeedsCallerWithoutCapSysResource && Runtime.CallerHasCapability(24) ? "this process has CAP_SYS_RESOURCE, so any rlimit can be raised" : null)
+            ?? (NeedsHybridCgroup2 && !File.Exists("/sys/fs/cgroup/unified/cgroup.procs") ? "needs a cgroup2 tree at /sys/fs/cgroup/unified" : null);
         set => _skip = value;
     }
 }

@@ -123,10 +123,33 @@ public sealed class SeccompProgramTests
         Rejected(Profile("SCMP_ACT_NOTIFY"), "SCMP_ACT_NOTIFY cannot be the default action");
 
     [Fact]
-    public void NotifyRule_IsNotSupportedYet()
+    public void NotifyRule_NeedsListenerPath() =>
+        Rejected(Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_NOTIFY", "mount")), "SCMP_ACT_NOTIFY is used but listenerPath is not set");
+
+    [Fact]
+    public void NotifyRule_WithListenerPath_IsANotifyProgram()
     {
-        var e = Rejected(Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_NOTIFY", "mount")), "seccomp notify (listenerPath) is not supported yet");
-        Assert.Contains("mount", e.Message);
+        var s = Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_NOTIFY", "mount"), Rule("SCMP_ACT_ERRNO", "mkdir"));
+        s.ListenerPath = "/run/agent.sock";
+        var p = SeccompProgram.Compile(s)!;
+        Assert.True(p.HasNotify);
+        Assert.Equal(SeccompTables.ActNotify, p.Rules[0].Action);
+    }
+
+    [Fact]
+    public void NotifyOnWrite_IsRejected()
+    {
+        var s = Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_NOTIFY", "read", "write"));
+        s.ListenerPath = "/run/agent.sock";
+        Rejected(s, "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+    }
+
+    [Fact]
+    public void ListenerPathWithoutNotify_IsIgnoredAsRunc()
+    {
+        var s = Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_ERRNO", "mkdir"));
+        s.ListenerPath = "/run/agent.sock";
+        Assert.False(SeccompProgram.Compile(s)!.HasNotify);
     }
 
     [Fact]
