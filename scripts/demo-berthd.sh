@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The second half of the demo: berthd serving the Docker Engine API, driven by the real docker CLI,
-# pulling from a local registry that this script fills with a busybox image (never the internet).
+# The second half of the demo: berthd serving the Docker Engine API, driven by the real docker CLI and by
+# berth, side by side on the same daemon, pulling from a local registry that this script fills with a busybox image (never the internet).
 set -euo pipefail
 bin=$(realpath "${1:-out/bin}")
 cd "$(dirname "$0")/.."
@@ -20,12 +20,15 @@ pid=$!
 for _ in $(seq 1 50); do [ -S "$T/berth.sock" ] && break; sleep 0.1; done
 export DOCKER_CONFIG="$T/docker-config"
 d() { echo "\$ docker $*"; docker -H "unix://$T/berth.sock" "$@"; }
+b() { echo "\$ berth $*"; "$bin/berth" -H "unix://$T/berth.sock" "$@"; }
 
-echo "host: berthd serves the Docker API on $T/berth.sock; the client is the stock docker CLI"
+echo "host: berthd serves the Docker API on $T/berth.sock; the clients are the stock docker CLI and berth"
 d version --format 'server {{.Server.Version}}, API {{.Server.APIVersion}} (client {{.Client.Version}})'
-d pull "$img"
+b pull "$img"
 d images
-d tag "$img" demo/busybox:1
+b tag "$img" demo/busybox:1
+b images --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'
 d inspect --format '{{.Id}} {{.Os}}/{{.Architecture}} layers={{len .RootFS.Layers}}' demo/busybox:1
-d rmi demo/busybox:1 "$img"
+b history demo/busybox:1
+b rmi demo/busybox:1 "$img"
 echo "host: layers left in berthd's store: $(find "$T/root/snapshots" -mindepth 1 -maxdepth 1 | wc -l)"

@@ -26,9 +26,6 @@ namespace Berth.Archive;
 /// </summary>
 public static class LayerApplier
 {
-    private static ReadOnlySpan<byte> GzipMagic => [0x1f, 0x8b];
-    private static ReadOnlySpan<byte> ZstdMagic => [0x28, 0xb5, 0x2f, 0xfd];
-
     public static LayerApplyResult Apply(Stream layer, string targetDir, LayerApplyOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -46,11 +43,11 @@ public static class LayerApplier
         using var root = new SafeFd(rootFd, ownsHandle: true);
 
         PrefixStream source = PrefixStream.Peek(layer, 4);
-        LayerCompression compression = Detect(source);
+        LayerCompression compression = Decompression.Detect(source.Prefix, "layer");
         string? current = null;
         try
         {
-            using Stream decompressed = Decompressor(source, compression, options);
+            using Stream decompressed = Decompression.Decompressor(source, compression, options.ZstdWindowLogMax, leaveOpen: true);
             using var digesting = new DigestingStream(decompressed, options.MaxUncompressedBytes, ct);
             using var inspector = new TarInspector(digesting, options.MaxHeaderBytes);
             using var extractor = new LayerExtractor(root, options, digesting);
@@ -112,21 +109,4 @@ public static class LayerApplier
             throw new BerthException(ErrorKind.FailedPrecondition, $"layer: zstd-compressed layers need libzstd.so.1 (Debian: libzstd1): {e.Message}", e);
         }
     }
-
-    private static LayerCompression Detect(PrefixStream source)
-    {
-        ReadOnlySpan<byte> head = source.Prefix;
-        if (head.StartsWith(GzipMagic)) return LayerCompression.Gzip;
-        if (head.StartsWith(ZstdMagic)) return LayerCompression.Zstd;
-        if (head.StartsWith("BZh"u8) || head.StartsWith((ReadOnlySpan<byte>)[0xfd, 0x37, 0x7a, 0x58]))
-            throw new BerthException(ErrorKind.InvalidArgument, "layer: bzip2 and xz layers are not supported (OCI layers are tar, tar+gzip or tar+zstd)");
-        return LayerCompression.None;
-    }
-
-    private static Stream Decompressor(PrefixStream source, LayerCompression compression, LayerApplyOptions options) => compression switch
-    {
-        LayerCompression.Gzip => new GZipStream(source, CompressionMode.Decompress, leaveOpen: true),
-        LayerCompression.Zstd => new ZstdDecompressionStream(source, leaveOpen: true, options.ZstdWindowLogMax),
-        _ => source,
-    };
 }

@@ -3,29 +3,8 @@ using Berth.Core;
 
 namespace Berth.Archive;
 
-/// <summary>Forward-only read stream boilerplate: subclasses implement <see cref="Read(Span{byte})"/> only.</summary>
-internal abstract class ReadOnlyStream : Stream
-{
-    public sealed override bool CanRead => true;
-    public sealed override bool CanSeek => false;
-    public sealed override bool CanWrite => false;
-    public sealed override long Length => throw new NotSupportedException();
-    public sealed override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public sealed override void Flush() { }
-    public sealed override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public sealed override void SetLength(long value) => throw new NotSupportedException();
-    public sealed override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public sealed override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-    public sealed override int ReadByte()
-    {
-        Span<byte> one = stackalloc byte[1];
-        return Read(one) == 1 ? one[0] : -1;
-    }
-    public abstract override int Read(Span<byte> buffer);
-}
-
 /// <summary>Replays bytes already peeked from a stream (the compression magic), then reads on; counts what it read.</summary>
-internal sealed class PrefixStream(byte[] prefix, int prefixLength, Stream inner) : ReadOnlyStream
+internal sealed class PrefixStream(byte[] prefix, int prefixLength, Stream inner, bool ownsInner) : ReadOnlyStream
 {
     private int _pos;
 
@@ -50,7 +29,7 @@ internal sealed class PrefixStream(byte[] prefix, int prefixLength, Stream inner
     }
 
     /// <summary>Reads up to <paramref name="count"/> bytes for magic detection, fewer only at end of stream.</summary>
-    public static PrefixStream Peek(Stream inner, int count)
+    public static PrefixStream Peek(Stream inner, int count, bool ownsInner = false)
     {
         byte[] buf = new byte[count];
         int filled = 0;
@@ -60,7 +39,13 @@ internal sealed class PrefixStream(byte[] prefix, int prefixLength, Stream inner
             if (n == 0) break;
             filled += n;
         }
-        return new PrefixStream(buf, filled, inner);
+        return new PrefixStream(buf, filled, inner, ownsInner);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsInner) inner.Dispose();
+        base.Dispose(disposing);
     }
 }
 

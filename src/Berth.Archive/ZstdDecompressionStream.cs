@@ -1,4 +1,5 @@
 using System.Buffers;
+using Berth.Core;
 using Berth.Interop;
 
 namespace Berth.Archive;
@@ -8,7 +9,7 @@ namespace Berth.Archive;
 /// frames are handled; a frame declaring a window larger than 2^windowLogMax is refused before libzstd
 /// allocates it; a stream that ends inside a frame is an error, not a short read.
 /// </summary>
-public sealed class ZstdDecompressionStream : Stream
+public sealed class ZstdDecompressionStream : ReadOnlyStream
 {
     private const int InputSize = 128 * 1024; // ZSTD_DStreamInSize()
 
@@ -33,16 +34,6 @@ public sealed class ZstdDecompressionStream : Stream
         _input = ArrayPool<byte>.Shared.Rent(InputSize);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {

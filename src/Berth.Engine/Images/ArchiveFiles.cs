@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Globalization;
+using Berth.Archive;
 using Berth.Core;
 
 namespace Berth.Engine.Images;
@@ -43,7 +44,7 @@ internal sealed class ArchiveFiles : IDisposable
         try
         {
             // docker load also takes a gzip or zstd compressed archive (docker save | gzip).
-            using var reader = new TarReader(Compression.Decompressed(input, leaveOpen: true));
+            using var reader = new TarReader(Decompression.Open(input, "load", leaveOpen: true));
             while (reader.GetNextEntry() is { } e)
             {
                 if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
+using Berth.Archive;
 using Berth.Content;
 using Berth.Core;
 using Berth.Distribution;
@@ -71,7 +72,7 @@ internal sealed class ImageArchiveWriter(ContentStore content, string tempRoot)
     {
         if (written.TryGetValue(diffId, out var done)) return done;
         string file = Path.Combine(tmp, blob.Encoded);
-        using (var compressed = Compression.Decompressed(content.OpenRead(blob)))
+        using (var compressed = Decompression.Open(content.OpenRead(blob), "save"))
         using (var f = File.Create(file))
         using (var hashing = new DigestingStream(f, leaveOpen: true))
         {

@@ -33,7 +33,7 @@ internal sealed class ImageImporter(ContentStore content, ImageCommitter committ
         try
         {
             Digest digest;
-            using (var tar = Compression.Decompressed(input, leaveOpen: true))
+            using (var tar = Decompression.Open(input, "import", leaveOpen: true))
             using (var f = File.Create(file))
             using (var hashing = new DigestingStream(f, limit: maxBytes, leaveOpen: true))
             {
@@ -107,16 +107,9 @@ internal sealed class ImageImporter(ContentStore content, ImageCommitter committ
         new(ErrorKind.InvalidArgument, $"import: the input is not a tar archive (plain, gzip or zstd): {detail}");
 
     /// <summary>A read-only stream that copies every byte it reads from <c>source</c> to <c>sink</c>.</summary>
-    private sealed class TeeStream(Stream source, Stream sink) : Stream
+    private sealed class TeeStream(Stream source, Stream sink) : ReadOnlyStream
     {
         public long BytesRead { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer)
         {
             int n = source.Read(buffer);
@@ -124,8 +117,5 @@ internal sealed class ImageImporter(ContentStore content, ImageCommitter committ
             BytesRead += n;
             return n;
         }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

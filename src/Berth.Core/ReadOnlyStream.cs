@@ -1,0 +1,22 @@
+namespace Berth.Core;
+
+/// <summary>Forward-only read stream boilerplate: subclasses implement <see cref="Read(Span{byte})"/> only.</summary>
+public abstract class ReadOnlyStream : Stream
+{
+    public sealed override bool CanRead => true;
+    public sealed override bool CanSeek => false;
+    public sealed override bool CanWrite => false;
+    public sealed override long Length => throw new NotSupportedException();
+    public sealed override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public sealed override void Flush() { }
+    public sealed override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public sealed override void SetLength(long value) => throw new NotSupportedException();
+    public sealed override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public sealed override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public sealed override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 1 ? one[0] : -1;
+    }
+    public abstract override int Read(Span<byte> buffer);
+}
