@@ -195,28 +195,7 @@ public sealed partial class ImageService
             if (diffIds.Count != resolved.Layers.Count)
                 throw new BerthException(ErrorKind.InvalidArgument, $"image config lists {diffIds.Count} layers, the manifest {resolved.Layers.Count}");
 
-            Digest? parent = null;
-            long size = 0;
-            for (int i = 0; i < resolved.Layers.Count; i++)
-            {
-                var layer = resolved.Layers[i];
-                string shortId = layer.Digest.Encoded[..12];
-                var chain = LayerStore.ChainId(parent, diffIds[i]);
-                if (_layers.Has(chain))
-                {
-                    progress.Status("Already exists", shortId);
-                }
-                else
-                {
-                    await FetchAsync(reference, layer, shortId, progress, ct);
-                    progress.Status("Extracting", shortId);
-                    using (var blob = _content.OpenRead(layer.Digest))
-                        _layers.Unpack(parent, diffIds[i], blob, ct: ct);
-                    progress.Status("Pull complete", shortId);
-                }
-                size += layer.Size;
-                parent = chain;
-            }
+            long size = await FetchAndUnpackLayersAsync(reference, resolved.Layers, diffIds, progress, ct);
             // Everything is in place and verified: now the image becomes visible.
             _content.Put(resolved.Root.Descriptor.Digest, resolved.Root.Bytes);
             if (!ReferenceEquals(resolved.Root, resolved.Manifest)) _content.Put(resolved.Manifest.Descriptor.Digest, resolved.Manifest.Bytes);
@@ -281,14 +260,13 @@ public sealed partial class ImageService
     private async Task FetchAsync(ImageReference repo, Descriptor d, string? progressId, IPullProgress progress, CancellationToken ct)
     {
         if (_content.Exists(d.Digest)) return;
-        if (progressId is not null) progress.Status("Pulling fs layer", progressId);
         using var ingest = _content.OpenIngest(d.Digest.ToString(), d.Digest, d.Size);
-        using (var sink = new IngestStream(ingest))
+        var reporter = progressId is null ? null : new DownloadReporter(progress, progressId, d.Size);
+        using (var sink = new IngestStream(ingest, reporter is null ? null : reporter.Written))
         {
             if (ingest.Offset < d.Size)
                 await _registry.FetchBlobRangeAsync(repo.Domain, repo.Path, d, sink, ingest.Offset, ct);
         }
-        if (progressId is not null) progress.Progress("Downloading", progressId, d.Size, d.Size);
         if (progressId is not null) progress.Status("Verifying Checksum", progressId);
         ingest.Commit();
         if (progressId is not null) progress.Status("Download complete", progressId);
