@@ -9,7 +9,8 @@ ${DOTNET:-dotnet} test "$@" --nologo -v q --logger "console;verbosity=normal" 2>
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
     echo "=== failed in $1 ==="
-    # A failed test prints "  Failed Name [time]", then its message and stack, indented.
+    # A failed test prints "  Failed Name [time]", then its message and stack, indented; a build, "error CS...".
     awk '/^  Failed /{p=1; n=0} /^  Passed /{p=0} p && n++ < 25' "$log"
+    grep -E ': error [A-Z]+[0-9]+:' "$log" | sort -u | head -20
 fi
 exit "$status"
