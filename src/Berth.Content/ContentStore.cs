@@ -262,7 +262,7 @@ public sealed class ContentStore
     private static void FsyncDirectory(string dir)
     {
         using SafeFd fd = Check.Io(new SafeFd(Libc.Open(dir, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC), ownsHandle: true), "open", dir);
-        Check.Io(ContentNative.Fsync(fd.Value), "fsync", dir);
+        Check.Io(Libc.Fsync(fd.Value), "fsync", dir);
     }
 
     internal readonly record struct Meta(string Key, Digest Expected, long Total);

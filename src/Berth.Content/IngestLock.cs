@@ -43,7 +43,7 @@ internal sealed class IngestLock : IDisposable
             }
             var fd = new SafeFd(raw, ownsHandle: true);
             int rc;
-            do { rc = ContentNative.Flock(raw, ContentNative.LOCK_EX | ContentNative.LOCK_NB); }
+            do { rc = Libc.Flock(raw, Libc.LOCK_EX | Libc.LOCK_NB); }
             while (rc < 0 && Marshal.GetLastPInvokeError() == Errnos.EINTR);
             if (rc < 0)
             {
