@@ -4,6 +4,7 @@ using Berth.Core;
 using Berth.Distribution;
 using Berth.Engine.Images;
 using Berth.Images;
+using Berth.Oci.Image;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -3,6 +3,7 @@ using Berth.Core;
 using Berth.Distribution;
 using Berth.Engine.Images;
 using Berth.Images;
+using Berth.Oci.Image;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Api;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution;
 

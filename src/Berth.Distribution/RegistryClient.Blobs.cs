@@ -1,9 +1,10 @@
 using System.Buffers;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution;
 

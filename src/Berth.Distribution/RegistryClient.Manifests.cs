@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution;
 

@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution;
 

@@ -1,5 +1,6 @@
 using Berth.Core;
 using Berth.Images;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Berth.Core;
 using Berth.Distribution.Tests.Fakes;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution.Tests;
 

@@ -1,4 +1,5 @@
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution.Tests;
 

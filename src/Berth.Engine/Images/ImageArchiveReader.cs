@@ -2,6 +2,7 @@ using System.Text.Json;
 using Berth.Core;
 using Berth.Distribution;
 using Berth.Images;
+using Berth.Oci.Image;
 
 namespace Berth.Engine.Images;
 

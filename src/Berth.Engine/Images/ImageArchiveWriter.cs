@@ -5,6 +5,7 @@ using Berth.Content;
 using Berth.Core;
 using Berth.Distribution;
 using Berth.Images;
+using Berth.Oci.Image;
 
 namespace Berth.Engine.Images;
 

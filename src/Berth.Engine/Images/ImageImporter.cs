@@ -4,6 +4,7 @@ using Berth.Archive;
 using Berth.Content;
 using Berth.Core;
 using Berth.Distribution;
+using Berth.Oci.Image;
 
 namespace Berth.Engine.Images;
 

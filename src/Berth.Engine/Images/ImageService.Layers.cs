@@ -1,6 +1,7 @@
 using Berth.Core;
 using Berth.Distribution;
 using Berth.Images;
+using Berth.Oci.Image;
 using Berth.Snapshots;
 
 namespace Berth.Engine.Images;

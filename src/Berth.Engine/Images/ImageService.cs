@@ -4,6 +4,7 @@ using Berth.Core;
 using Berth.Distribution;
 using Berth.Engine.Events;
 using Berth.Images;
+using Berth.Oci.Image;
 using Berth.Snapshots;
 
 namespace Berth.Engine.Images;

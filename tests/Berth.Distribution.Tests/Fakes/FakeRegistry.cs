@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution.Tests.Fakes;
 

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Berth.Core;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution.Tests.Real;
 

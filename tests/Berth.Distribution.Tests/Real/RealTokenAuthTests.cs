@@ -1,10 +1,11 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text;
 using System.Web;
 using Berth.Core;
 using Berth.Distribution.Tests.Fakes;
+using Berth.Oci.Image;
 
 namespace Berth.Distribution.Tests.Real;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Berth.Core;
 
-namespace Berth.Distribution;
+namespace Berth.Oci.Image;
 
 /// <summary>An OCI content descriptor: what a manifest or index says about one blob or manifest.</summary>
 public sealed record Descriptor

@@ -1,4 +1,4 @@
-namespace Berth.Distribution;
+namespace Berth.Oci.Image;
 
 /// <summary>The media types the client speaks, and what it knows about each.</summary>
 public static class MediaTypes

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 using Berth.Core;
 
-namespace Berth.Distribution;
+namespace Berth.Oci.Image;
 
 /// <summary>The platform an image targets, as an index entry describes it (OCI image-spec "platform").</summary>
 public sealed record Platform
