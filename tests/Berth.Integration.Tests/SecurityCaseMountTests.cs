@@ -46,6 +46,27 @@ public sealed class SecurityCaseMountTests : IDisposable
     }
 
     [RootFact]
+    public void Device_node_under_a_symlinked_directory_of_the_image_is_made_inside_the_rootfs()
+    {
+        string victim = _sb.HostDir("victim-dev");
+        foreach (string target in new[] { victim, "../../../../../.." + victim })
+        {
+            // No tmpfs on /dev: the image's own /dev is used, and /dev/evil points out of the rootfs.
+            var c = _sb.NewContainer("sh", "-c", "ls -l /dev/evil/null0").Edit(s =>
+            {
+                s.Mounts!.RemoveAll(m => m.Destination == "/dev");
+                s.Linux!.Devices = [new LinuxDevice { Path = "/dev/evil/null0", Type = "c", Major = 1, Minor = 3, FileMode = Convert.ToUInt32("600", 8) }];
+            });
+            Directory.CreateDirectory(Path.Combine(c.Rootfs, "dev"));
+            File.CreateSymbolicLink(Path.Combine(c.Rootfs, "dev", "evil"), target);
+            // Made where the container itself finds it: inside, through its own /dev/evil.
+            Assert.StartsWith("crw-------", c.Run().Ok().Out);
+            Assert.True(Entries(victim).Count == 0, $"/dev/evil -> {target}: the host directory got {string.Join(", ", Entries(victim))}");
+            c.AssertNothingLeft();
+        }
+    }
+
+    [RootFact]
     public void CVE_2021_30465_mount_destination_swapped_for_a_symlink_during_create_stays_inside()
     {
         // A volume shared with an attacker, who swaps a directory in it with a symlink to a host directory

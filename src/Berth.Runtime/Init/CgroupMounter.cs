@@ -12,7 +12,7 @@ internal static class CgroupMounter
     {
         var hostMounts = MountInfo.Read().Where(m => m.MountPoint.StartsWith("/sys/fs/cgroup", StringComparison.Ordinal)).ToList();
         ulong flags = opts.Flags & ~Libc.MS_RDONLY;
-        Mounter.CreateMountPoint(dest, isDir: true);
+        MountPoints.Create(rootfs, dest, isDir: true);
         if (hostMounts.Any(m => m.MountPoint == "/sys/fs/cgroup" && m.FsType == "cgroup2"))
         {
             MountTarget.With(rootfs, dest, t => Mounter.Do("cgroup2", t, "cgroup2", opts.Flags, null));
@@ -25,7 +25,7 @@ internal static class CgroupMounter
             string name = Path.GetFileName(m.MountPoint);
             if (m.MountPoint == "/sys/fs/cgroup" || string.IsNullOrEmpty(name)) continue;
             string target = Path.Combine(dest, name);
-            Directory.CreateDirectory(target);
+            MountPoints.Create(rootfs, target, isDir: true); // inside our fresh tmpfs
             string key = m.FsType == "cgroup2" ? "" : ControllersOf(m.SuperOptions);
             // Bind the container's own cgroup directory: it is the root the container should see.
             string own = ownCgroups.TryGetValue(key, out var p) ? p : "/";

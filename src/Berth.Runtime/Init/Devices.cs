@@ -35,11 +35,10 @@ internal static class Devices
         if (!d.Path.StartsWith("/dev/", StringComparison.Ordinal))
             throw new BerthException(ErrorKind.InvalidArgument, $"device {d.Path} is not under /dev");
         string dest = SecureJoin.Join(rootfs, d.Path);
-        Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
         if (inUserNamespace)
         {
             // mknod is not allowed in a user namespace: bind the host's node instead, as runc does.
-            Mounter.CreateMountPoint(dest, isDir: false);
+            MountPoints.Create(rootfs, dest, isDir: false);
             MountTarget.With(rootfs, dest, t => Mounter.Do(d.Path, t, null, Libc.MS_BIND, null));
             return;
         }
@@ -51,11 +50,15 @@ internal static class Devices
             _ => throw new BerthException(ErrorKind.InvalidArgument, $"device {d.Path} has unknown type \"{d.Type}\""),
         };
         int mode = (int)(d.FileMode ?? Convert.ToUInt32("666", 8)) & 0xfff;
-        File.Delete(dest);
-        Check.Io(Libc.Mknod(dest, type | mode, Makedev(d.Major, d.Minor)), "mknod", d.Path);
+        // Through the directory's fd and the node's own fd: nothing here follows a symlink out of the rootfs.
+        using var dir = MountPoints.Directory(rootfs, Path.GetDirectoryName(dest)!);
+        string name = Path.GetFileName(dest);
+        if (Libc.UnlinkAt(dir.Value, name, 0) < 0 && Check.LastErrno != Errnos.ENOENT) Check.ThrowLastError("unlink", d.Path);
+        Check.Io(Libc.MknodAt(dir.Value, name, type | mode, Makedev(d.Major, d.Minor)), "mknod", d.Path);
+        using var node = new SafeFd(Check.Io(Libc.OpenAt(dir.Value, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC), "open", d.Path), ownsHandle: true);
+        Check.Io(Libc.FchownAt(node.Value, "", (int)(d.UID ?? 0), (int)(d.GID ?? 0), Libc.AT_EMPTY_PATH), "chown", d.Path);
         // mknod honours the umask; the spec's mode is what the container must see.
-        Check.Io(Libc.Chown(dest, (int)(d.UID ?? 0), (int)(d.GID ?? 0)), "chown", d.Path);
-        File.SetUnixFileMode(dest, (UnixFileMode)mode);
+        File.SetUnixFileMode($"/proc/self/fd/{node.Value}", (UnixFileMode)mode);
     }
 
     private static ulong Makedev(long major, long minor) =>

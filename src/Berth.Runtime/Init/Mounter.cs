@@ -44,7 +44,7 @@ internal sealed class Mounter(string rootfs, bool inUserNamespace)
             bool isDir = Directory.Exists(source);
             if (!isDir && !File.Exists(source))
                 throw new BerthException(ErrorKind.InvalidArgument, $"bind mount source {source} does not exist");
-            CreateMountPoint(dest, isDir);
+            MountPoints.Create(rootfs, dest, isDir);
             MountTarget.With(rootfs, dest, t => Do(source, t, null, Libc.MS_BIND | (opts.Recursive ? Libc.MS_REC : 0), null));
             // Flags other than bind only take effect on a remount of the bind; reopening the destination
             // now names the new mount, not the one it covers.
@@ -54,7 +54,7 @@ internal sealed class Mounter(string rootfs, bool inUserNamespace)
         }
         else
         {
-            CreateMountPoint(dest, isDir: true);
+            MountPoints.Create(rootfs, dest, isDir: true);
             MountTarget.With(rootfs, dest, t => Do(m.Source ?? m.Type ?? "none", t, m.Type, opts.Flags, opts.Data.Length > 0 ? opts.Data : null));
         }
         if (opts.Propagation != 0) MountTarget.With(rootfs, dest, t => Do(null, t, null, opts.Propagation, null));
@@ -69,18 +69,6 @@ internal sealed class Mounter(string rootfs, bool inUserNamespace)
         if (!inUserNamespace) return 0;
         var st = MountInfo.StatFlags(path);
         return st & (Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC);
-    }
-
-    public static void CreateMountPoint(string dest, bool isDir)
-    {
-        if (isDir)
-        {
-            if (!Directory.Exists(dest)) Directory.CreateDirectory(dest);
-            return;
-        }
-        if (File.Exists(dest) || Directory.Exists(dest)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-        File.Create(dest).Dispose();
     }
 
     public static void Do(string? source, string target, string? fstype, ulong flags, string? data)
