@@ -18,11 +18,8 @@ internal sealed partial class ActiveSnapshots
 
     public string Root { get; }
 
-    public ActiveSnapshots(string root)
-    {
-        Root = Path.GetFullPath(root);
-        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    /// <summary>The directory is made by the first prepare: a daemon that never ran a container has none.</summary>
+    public ActiveSnapshots(string root) => Root = Path.GetFullPath(root);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")]
     private static partial Regex KeyPattern();
@@ -35,8 +32,11 @@ internal sealed partial class ActiveSnapshots
 
     public string PathOf(string key) => Path.Combine(Root, key);
 
-    public string NewTemp(string key) =>
-        Directory.CreateDirectory(Path.Combine(Root, $"{TempPrefix}{key}-{Guid.NewGuid():N}")).FullName;
+    public string NewTemp(string key)
+    {
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return Directory.CreateDirectory(Path.Combine(Root, $"{TempPrefix}{key}-{Guid.NewGuid():N}")).FullName;
+    }
 
     /// <summary>Makes a complete snapshot visible under its key; AlreadyExists if the key is taken (even by a racing prepare).</summary>
     public void Publish(string temp, string key)
@@ -49,7 +49,7 @@ internal sealed partial class ActiveSnapshots
         throw new ErrnoException("rename", errno, temp);
     }
 
-    public IEnumerable<string> Keys() => Directory.EnumerateDirectories(Root)
+    public IEnumerable<string> Keys() => !Directory.Exists(Root) ? [] : Directory.EnumerateDirectories(Root)
         .Select(d => Path.GetFileName(d)!)
         .Where(n => !n.StartsWith(TempPrefix, StringComparison.Ordinal))
         .Order(StringComparer.Ordinal);
@@ -65,10 +65,14 @@ internal sealed partial class ActiveSnapshots
     }
 
     /// <summary>What a crash left: half-built snapshots, half-removed ones, trial mounts (unmounted first).</summary>
-    public int RemoveLeftovers()
+    public int RemoveLeftovers() => RemoveLeftovers(Root);
+
+    /// <summary>Deletes the temp directories in <paramref name="dir"/>, unmounting what a crash left mounted in them.</summary>
+    public static int RemoveLeftovers(string dir)
     {
+        if (!Directory.Exists(dir)) return 0;
         int n = 0;
-        foreach (string d in Directory.EnumerateDirectories(Root, TempPrefix + "*"))
+        foreach (string d in Directory.EnumerateDirectories(dir, TempPrefix + "*"))
         {
             SnapshotMounter.Unmount(Path.Combine(d, MergedDir));
             Delete(d);

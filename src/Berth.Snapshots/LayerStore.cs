@@ -106,17 +106,9 @@ public sealed class LayerStore
         Delete(doomed);
     }
 
-    /// <summary>Temp directories left by a crash: removed at start-up.</summary>
-    public void RemoveLeftovers()
-    {
-        foreach (string d in Directory.EnumerateDirectories(_root, TempPrefix + "*")) Delete(d);
-    }
+    /// <summary>Temp directories left by a crash (unpacks, removals, overlay trial mounts): removed at start-up.</summary>
+    public void RemoveLeftovers() => ActiveSnapshots.RemoveLeftovers(_root);
 
-    /// <summary>Deletes a tree that may hold read-only directories and immutable-looking modes from images.</summary>
-    private static void Delete(string dir)
-    {
-        foreach (var d in new DirectoryInfo(dir).EnumerateDirectories("*", SearchOption.AllDirectories))
-            if (d.LinkTarget is null) d.UnixFileMode |= UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.Delete(dir, recursive: true);
-    }
+    /// <summary>Deletes a tree that may hold read-only directories from images, never following its symlinks.</summary>
+    private static void Delete(string dir) => ActiveSnapshots.Delete(dir);
 }

@@ -43,7 +43,7 @@ public sealed class Snapshotter : ISnapshotter
     private (ISnapshotDriver, string?) Select()
     {
         if (_options.Driver == StorageDriver.Copy) return (new CopyDriver(), null);
-        string? reason = OverlaySupport.Probe(_active.Root);
+        string? reason = OverlaySupport.Probe(_layers.Root); // where the layers and snapshots are, since that filesystem decides
         if (reason is null) return (new OverlayDriver(), null);
         if (_options.Driver == StorageDriver.Overlay)
             throw new BerthException(ErrorKind.FailedPrecondition, $"storage driver overlay: {reason}");
