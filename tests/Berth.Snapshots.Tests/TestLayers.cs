@@ -39,6 +39,9 @@ internal sealed class TarLayer
 
     public TarLayer Symlink(string name, string target) => Add(new PaxTarEntry(TarEntryType.SymbolicLink, name) { LinkName = target, Mode = M("777") });
 
+    public TarLayer Device(string name, TarEntryType type, int major, int minor) =>
+        Add(new PaxTarEntry(type, name) { DeviceMajor = major, DeviceMinor = minor, Mode = M("666") });
+
     public TarLayer Hardlink(string name, string target) => Add(new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = target });
 
     /// <summary>OCI whiteout: ".wh.NAME" deletes NAME of the layers below.</summary>
@@ -47,7 +50,7 @@ internal sealed class TarLayer
     /// <summary>OCI opaque whiteout: the directory hides everything of the layers below.</summary>
     public TarLayer Opaque(string dir) => File($"{dir}/.wh..wh..opq", "");
 
-    private TarLayer Add(TarEntry e)
+    public TarLayer Add(TarEntry e)
     {
         _writer.WriteEntry(e);
         return this;
@@ -60,7 +63,7 @@ internal sealed class TarLayer
         return (raw, Digest.FromHash("sha256", SHA256.HashData(raw)));
     }
 
-    private static UnixFileMode M(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
+    public static UnixFileMode M(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
 }
 
 internal static class LayerStoreExtensions
@@ -90,7 +93,8 @@ internal static class SampleImage
             .File("bin/sudo", "#!/bin/true", "4755").File("bin/a", "A", "755").Hardlink("bin/b", "bin/a")
             .Symlink("link", "etc/hostname").Symlink("abs", "/etc/passwd")
             .File("owned.txt", "mine", "640", 1000, 1001)
-            .File("xattr.txt", "x", xattrs: new() { ["user.test"] = "v" }),
+            .File("xattr.txt", "x", xattrs: new() { ["user.test"] = "v" })
+            .Dir("dev").Device("dev/null", TarEntryType.CharacterDevice, 1, 3).Add(new PaxTarEntry(TarEntryType.Fifo, "dev/fifo") { Mode = TarLayer.M("600") }),
         new TarLayer()
             .Dir("etc").Dir("opt")
             .Whiteout("etc", "gone.txt").Opaque("opt").File("opt/new.txt", "new")
@@ -118,5 +122,8 @@ internal static class SampleImage
         var b = Tree.Stat(Path.Combine(root, "bin/b"));
         Assert.Equal(a.Ino, b.Ino);
         Assert.Equal(2u, a.Nlink);
+        var nul = Tree.Stat(Path.Combine(root, "dev/null"));
+        Assert.Equal((Libc.S_IFCHR, 1u, 3u), (nul.FileType, nul.RdevMajor, nul.RdevMinor));
+        Assert.Equal(Libc.S_IFIFO, Tree.Stat(Path.Combine(root, "dev/fifo")).FileType);
     }
 }

@@ -34,6 +34,7 @@ internal static class Tree
             Libc.S_IFCHR => "char", Libc.S_IFBLK => "block", Libc.S_IFIFO => "fifo", _ => "other",
         };
         string size = st.FileType == Libc.S_IFREG ? st.Size.ToString() : "-";
+        if (st.FileType is Libc.S_IFCHR or Libc.S_IFBLK) size = $"{st.RdevMajor},{st.RdevMinor}";
         string link = st.IsSymlink ? new FileInfo(path).LinkTarget! : "-";
         string hash = st.FileType == Libc.S_IFREG ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : "-";
         string xattrs = st.IsSymlink ? "" : string.Join(";", (Libc.Llistxattr(path) ?? []).Order()
