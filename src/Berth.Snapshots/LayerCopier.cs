@@ -142,19 +142,20 @@ internal sealed class LayerCopier
     /// </summary>
     private void CopyMetadata(int source, string sourceName, int target, string targetName, in Libc.Statx st)
     {
-        int flags = targetName.Length == 0 ? Libc.AT_EMPTY_PATH : Libc.AT_SYMLINK_NOFOLLOW;
-        Check.Io(Libc.FchownAt(target, targetName, (int)st.Uid, (int)st.Gid, flags | Libc.AT_SYMLINK_NOFOLLOW), "fchownat", targetName);
+        bool self = targetName.Length == 0;
+        int flags = (self ? Libc.AT_EMPTY_PATH : 0) | Libc.AT_SYMLINK_NOFOLLOW;
+        Check.Io(Libc.FchownAt(target, targetName, (int)st.Uid, (int)st.Gid, flags), "fchownat", targetName);
         if (!st.IsSymlink)
         {
             int mode = st.Mode & 0b111_111_111_111;
-            if (targetName.Length == 0) Check.Io(Libc.FchmodFd(target, mode), "fchmod");
+            if (self) Check.Io(Libc.FchmodFd(target, mode), "fchmod");
             else Check.Io(Libc.FchmodAt(target, targetName, mode, 0), "fchmodat", targetName); // just created by mknodat: not a symlink
         }
         string to = Node(target, targetName);
-        CopyXattrs(Node(source, sourceName), targetName.Length == 0 ? (n, v) => Libc.Fsetxattr(target, n, v) : (n, v) => Libc.Lsetxattr(to, n, v));
+        CopyXattrs(Node(source, sourceName), self ? (n, v) => Libc.Fsetxattr(target, n, v) : (n, v) => Libc.Lsetxattr(to, n, v));
         var atime = new Libc.Timespec { Sec = st.Atime.Sec, Nsec = st.Atime.Nsec };
         var mtime = new Libc.Timespec { Sec = st.Mtime.Sec, Nsec = st.Mtime.Nsec };
-        if (targetName.Length == 0) Check.Io(Libc.Futimens(target, atime, mtime), "futimens");
+        if (self) Check.Io(Libc.Futimens(target, atime, mtime), "futimens");
         else Check.Io(Libc.UtimensAt(target, targetName, atime, mtime, Libc.AT_SYMLINK_NOFOLLOW), "utimensat", targetName);
     }
 

@@ -187,6 +187,21 @@ public sealed class SnapshotterTests : IDisposable
     }
 
     [RootFact]
+    public void Of_two_racing_prepares_of_one_key_one_wins_and_nothing_half_made_remains()
+    {
+        var top = _layers.UnpackAll(SampleImage.Layers());
+        var snapshots = New(StorageDriver.Copy);
+        var outcomes = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(_ =>
+        {
+            try { return snapshots.Prepare("race", top).Key; }
+            catch (BerthException e) when (e.Kind == ErrorKind.AlreadyExists) { return "lost"; }
+        }).ToList();
+        Assert.Single(outcomes, "race");
+        Assert.Equal(["race"], Directory.EnumerateFileSystemEntries(Path.Combine(_layers.Root, "active")).Select(Path.GetFileName));
+        SampleImage.AssertMerged(snapshots.Mount("race"));
+    }
+
+    [RootFact]
     public void An_empty_snapshot_is_an_empty_writable_directory()
     {
         foreach (var driver in new[] { StorageDriver.Overlay, StorageDriver.Copy })
