@@ -60,6 +60,7 @@ internal sealed class LayerCopier
                 path.Add(name);
                 MergeDirectory(src.Value, dst.Value, path);
                 path.RemoveAt(path.Count - 1);
+                if (exists) DropXattrsNotIn(Node(source, name), Node(target, name));
                 CopyMetadata(source, name, dst.Value, "", st);
                 continue;
             }
@@ -176,6 +177,14 @@ internal sealed class LayerCopier
             byte[]? value = Libc.Lgetxattr(from, xattr);
             if (value is null || set(xattr, value) < 0) SkippedXattrs++; // e.g. user.* on a symlink
         }
+    }
+
+    /// <summary>A merged directory shows the upper directory's xattrs only, not the union with the lower ones.</summary>
+    private static void DropXattrsNotIn(string source, string target)
+    {
+        var keep = new HashSet<string>(Libc.Llistxattr(source) ?? [], StringComparer.Ordinal);
+        foreach (string xattr in Libc.Llistxattr(target) ?? [])
+            if (!keep.Contains(xattr)) Libc.Lremovexattr(target, xattr);
     }
 
     private static bool IsOpaque(int dirfd, string name)

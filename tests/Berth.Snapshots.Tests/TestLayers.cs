@@ -94,9 +94,10 @@ internal static class SampleImage
             .Symlink("link", "etc/hostname").Symlink("abs", "/etc/passwd")
             .File("owned.txt", "mine", "640", 1000, 1001)
             .File("xattr.txt", "x", xattrs: new() { ["user.test"] = "v" })
-            .Dir("dev").Device("dev/null", TarEntryType.CharacterDevice, 1, 3).Add(new PaxTarEntry(TarEntryType.Fifo, "dev/fifo") { Mode = TarLayer.M("600") }),
+            .Add(new PaxTarEntry(TarEntryType.Directory, "dev", new Dictionary<string, string> { ["SCHILY.xattr.user.lower"] = "1" }) { Mode = TarLayer.M("755") })
+            .Device("dev/null", TarEntryType.CharacterDevice, 1, 3).Add(new PaxTarEntry(TarEntryType.Fifo, "dev/fifo") { Mode = TarLayer.M("600") }),
         new TarLayer()
-            .Dir("etc").Dir("opt")
+            .Dir("etc").Dir("opt").Dir("dev")
             .Whiteout("etc", "gone.txt").Opaque("opt").File("opt/new.txt", "new")
             .File("etc/hostname", "h2"),
     ];
@@ -125,5 +126,6 @@ internal static class SampleImage
         var nul = Tree.Stat(Path.Combine(root, "dev/null"));
         Assert.Equal((Libc.S_IFCHR, 1u, 3u), (nul.FileType, nul.RdevMajor, nul.RdevMinor));
         Assert.Equal(Libc.S_IFIFO, Tree.Stat(Path.Combine(root, "dev/fifo")).FileType);
+        Assert.Null(Libc.Lgetxattr(Path.Combine(root, "dev"), "user.lower")); // the upper dev/ has none
     }
 }
