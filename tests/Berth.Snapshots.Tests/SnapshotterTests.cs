@@ -135,6 +135,7 @@ public sealed class SnapshotterTests : IDisposable
         string merged = snapshots.Mount("gone");
         Assert.Equal(merged, snapshots.Mount("gone")); // mounted once
         Assert.Equal("h2", File.ReadAllText(Path.Combine(merged, "etc/hostname")));
+        Assert.Equal(LayerDirs(top).Count, snapshots.LayersInUse().Count); // the whole chain, for the layer garbage collector
         Assert.Contains(top, snapshots.LayersInUse());
 
         snapshots.Remove("gone");
