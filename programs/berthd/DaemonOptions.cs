@@ -10,6 +10,7 @@ internal sealed class DaemonOptions
     public string ExecRoot { get; private set; } = "/run/berth";
     public bool Help { get; private set; }
     public List<string> InsecureRegistries { get; } = [];
+    public Berth.Snapshots.StorageDriver StorageDriver { get; private set; } = Berth.Snapshots.StorageDriver.Auto;
 
     public string SocketPath => Host.StartsWith("unix://", StringComparison.Ordinal) ? Host[7..]
         : Host.StartsWith('/') ? Host
@@ -24,6 +25,8 @@ internal sealed class DaemonOptions
               --root string        Root directory of persistent state (default "/var/lib/berth")
               --exec-root string   Root directory of execution state (default "/run/berth")
               --insecure-registry  A registry reached over plain HTTP (localhost always is); repeatable
+          -s, --storage-driver string  Container root filesystems: overlay, copy or auto (default "auto": overlay
+                                       where a trial mount works, else copy)
           -h, --help               Print usage
 
         """;
@@ -44,6 +47,7 @@ internal sealed class DaemonOptions
                 case "--root" or "--data-root": o.Root = Path.GetFullPath(Value()); break;
                 case "--exec-root": o.ExecRoot = Path.GetFullPath(Value()); break;
                 case "--insecure-registry": o.InsecureRegistries.Add(Value()); break;
+                case "-s" or "--storage-driver": o.StorageDriver = Berth.Snapshots.StorageDrivers.Parse(Value()); break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new BerthException(ErrorKind.InvalidArgument, $"unknown flag: {arg}");
             }

@@ -1,5 +1,6 @@
 using Berth.Api;
 using Berth.Core;
+using Berth.Snapshots;
 
 namespace Berth.Daemon;
 
@@ -33,13 +34,22 @@ internal static class Program
         var registryOptions = new Berth.Distribution.RegistryClientOptions { Credentials = new RequestCredentials() };
         foreach (string r in options.InsecureRegistries) registryOptions.InsecureRegistries.Add(r);
         var registry = new Berth.Distribution.RegistryClient(registryOptions);
-        var images = new Berth.Engine.Images.ImageService(options.Root, events, registry);
+        var storage = new SnapshotterOptions { Driver = options.StorageDriver, Log = m => Console.Error.WriteLine($"berthd: {m}") };
+        var images = new Berth.Engine.Images.ImageService(options.Root, events, registry, storage);
+        try { _ = images.Snapshots.Driver; } // decided now (a trial mount), so a forced overlay that cannot work stops the start
+        catch (BerthException e)
+        {
+            Console.Error.WriteLine($"berthd: {e.Message}");
+            return 1;
+        }
         var daemon = new DaemonInfo
         {
             Id = EngineId.LoadOrCreate(options.Root),
             Root = options.Root,
             RuntimePath = Path.Combine(AppContext.BaseDirectory, "berth-runtime"),
             ImageCount = () => images.Count,
+            StorageDriver = () => images.Snapshots.Driver.Name(),
+            StorageDriverStatus = () => StorageStatus(images.Snapshots, options.Root),
         };
         app.UseDockerApi();
         app.MapSystem(daemon);
@@ -54,5 +64,12 @@ internal static class Program
         });
         app.Run();
         return 0;
+    }
+
+    private static List<string[]> StorageStatus(Snapshotter snapshots, string root)
+    {
+        var status = new List<string[]> { new[] { "Root Dir", Path.Combine(root, "snapshots") } };
+        if (snapshots.FallbackReason is { } why) status.Add(["Overlay Unavailable", why]);
+        return status;
     }
 }

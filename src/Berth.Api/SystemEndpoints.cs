@@ -49,6 +49,8 @@ public static class SystemEndpoints
         {
             ID = daemon.Id,
             Images = daemon.ImageCount(),
+            Driver = daemon.StorageDriver(),
+            DriverStatus = daemon.StorageDriverStatus(),
             KernelVersion = HostFacts.KernelVersion,
             OperatingSystem = HostFacts.OperatingSystem,
             NCPU = Environment.ProcessorCount,
@@ -69,6 +71,12 @@ public sealed class DaemonInfo
     public required string Root { get; init; }
     public required string RuntimePath { get; init; }
     public Func<int> ImageCount { get; init; } = () => 0;
+
+    /// <summary>docker info's "Storage Driver".</summary>
+    public Func<string> StorageDriver { get; init; } = () => "overlay";
+
+    /// <summary>The lines docker info prints under the storage driver, as [name, value] pairs.</summary>
+    public Func<List<string[]>> StorageDriverStatus { get; init; } = () => [];
 }
 
 /// <summary>Facts about the host, read once.</summary>

@@ -83,7 +83,7 @@ public sealed class InfoResponse
     public int NFd { get; set; }
     public int NGoroutines { get; set; }
     public string SystemTime { get; set; } = "";
-    public string LoggingDriver { get; set; } = "overlay";
+    public string LoggingDriver { get; set; } = "json-file";
     public string CgroupDriver { get; set; } = "cgroupfs";
     public string CgroupVersion { get; set; } = "1";
     public int NEventsListener { get; set; }

@@ -20,8 +20,8 @@ namespace Berth.Archive;
 /// nodes cannot be made, Unavailable when the disk is full), leaving a half-written tree behind.
 /// Callers must therefore extract into a fresh temporary directory and rename it into place only when
 /// <see cref="Apply"/> returns, after checking <see cref="LayerApplyResult.DiffId"/> against the image config;
-/// on any exception they delete the temporary directory. The copy-based snapshotter
-/// (<see cref="WhiteoutMode.Remove"/>) applies to a copy of the parent snapshot for the same reason.
+/// on any exception they delete the temporary directory. A caller of <see cref="WhiteoutMode.Remove"/> applies
+/// to a copy of the parent tree for the same reason.
 /// </para>
 /// </summary>
 public static class LayerApplier

@@ -20,6 +20,10 @@ public static unsafe partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint LlistxattrRaw(string path, byte* list, nuint size);
 
+    /// <summary>lremovexattr(2): 0, or -1 with errno set (ENODATA when absent).</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "lremovexattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Lremovexattr(string path, string name);
+
     public static int Fsetxattr(int fd, string name, ReadOnlySpan<byte> value, int flags = 0)
     {
         fixed (byte* p = value)

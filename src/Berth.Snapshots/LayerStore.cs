@@ -13,7 +13,17 @@ namespace Berth.Snapshots;
 public sealed class LayerStore
 {
     private const string TempPrefix = ".tmp-";
+
+    /// <summary>
+    /// Overlay accepts at most 500 lower layers; docker load refuses images of more than 125, and a chain longer
+    /// than this can only be a loop or a corrupted store.
+    /// </summary>
+    public const int MaxLayers = 500;
+
     private readonly string _root;
+
+    /// <summary>The snapshots directory: layers by chain id, writable snapshots under active/ (<see cref="Snapshotter"/>).</summary>
+    public string Root => _root;
 
     public LayerStore(string root)
     {
@@ -79,9 +89,10 @@ public sealed class LayerStore
         return File.Exists(path) ? Digest.Parse(File.ReadAllText(path).Trim()) : null;
     }
 
+    /// <summary>Unpacked layers; other directories here (active/, temp directories) are not layers.</summary>
     public IEnumerable<Digest> List() => Directory.EnumerateDirectories(_root)
         .Select(Path.GetFileName)
-        .Where(n => n is not null && !n.StartsWith(TempPrefix, StringComparison.Ordinal))
+        .Where(n => n is { Length: 64 } && n.All(char.IsAsciiHexDigitLower))
         .Select(n => new Digest(Digest.Sha256Algorithm, n!));
 
     /// <summary>Removes a layer no image uses any more (the caller's garbage collector decides).</summary>
@@ -95,17 +106,9 @@ public sealed class LayerStore
         Delete(doomed);
     }
 
-    /// <summary>Temp directories left by a crash: removed at start-up.</summary>
-    public void RemoveLeftovers()
-    {
-        foreach (string d in Directory.EnumerateDirectories(_root, TempPrefix + "*")) Delete(d);
-    }
+    /// <summary>Temp directories left by a crash (unpacks, removals, overlay trial mounts): removed at start-up.</summary>
+    public void RemoveLeftovers() => ActiveSnapshots.RemoveLeftovers(_root);
 
-    /// <summary>Deletes a tree that may hold read-only directories and immutable-looking modes from images.</summary>
-    private static void Delete(string dir)
-    {
-        foreach (var d in new DirectoryInfo(dir).EnumerateDirectories("*", SearchOption.AllDirectories))
-            if (d.LinkTarget is null) d.UnixFileMode |= UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.Delete(dir, recursive: true);
-    }
+    /// <summary>Deletes a tree that may hold read-only directories from images, never following its symlinks.</summary>
+    private static void Delete(string dir) => ActiveSnapshots.Delete(dir);
 }

@@ -1,7 +1,15 @@
 namespace Berth.Snapshots;
 
-/// <summary>A mount description, not a mount: the runtime (in the container's mount namespace) performs it.</summary>
-public sealed record MountDescription(string Type, string Source, IReadOnlyList<string> Options);
+/// <summary>
+/// A mount description, not a mount: whoever mounts (<see cref="SnapshotMounter"/>, the runtime in the container's
+/// mount namespace, a test) performs it. Paths in <see cref="Source"/> and in the lowerdir, upperdir and workdir
+/// options that do not start with "/" are relative to <see cref="BaseDirectory"/>: with many layers the absolute
+/// option string would pass the kernel's one-page limit on mount data.
+/// </summary>
+public sealed record MountDescription(string Type, string Source, IReadOnlyList<string> Options)
+{
+    public string? BaseDirectory { get; init; }
+}
 
 public static class OverlayMount
 {

@@ -24,7 +24,14 @@ public sealed class Daemon : IDisposable
     public string Socket => Path.Combine(Dir, "berth.sock");
     public string Host => "unix://" + Socket;
 
-    public Daemon() => _process = Start();
+    private readonly string[] _extraArgs;
+
+    /// <param name="extraArgs">more berthd flags, e.g. "--storage-driver", "copy"</param>
+    public Daemon(params string[] extraArgs)
+    {
+        _extraArgs = extraArgs;
+        _process = Start();
+    }
 
     /// <summary>kill -9 (no shutdown code runs, as in a crash), then a new berthd on the same roots.</summary>
     public void CrashAndRestart()
@@ -39,7 +46,7 @@ public sealed class Daemon : IDisposable
     {
         if (File.Exists(Socket)) File.Delete(Socket); // left by a killed daemon: wait for the new one's
         var process = Process.Start(new ProcessStartInfo(Path.Combine(BinDir, "berthd"),
-            ["-H", Host, "--root", Path.Combine(Dir, "root"), "--exec-root", Path.Combine(Dir, "run")])
+            ["-H", Host, "--root", Path.Combine(Dir, "root"), "--exec-root", Path.Combine(Dir, "run"), .. _extraArgs])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         })!;

@@ -26,14 +26,18 @@ public sealed partial class ImageService
     private readonly ImageArchiveReader _archiveReader;
     private readonly ImageImporter _importer;
 
+    /// <summary>Writable root filesystems over the unpacked layers, for containers (overlay, or the copy driver).</summary>
+    public Snapshotter Snapshots { get; }
+
     /// <summary>docker load's bound on an archive's total size, and docker import's on the uncompressed tar.</summary>
     public long MaxLoadBytes { get; init; } = 64L << 30;
 
-    public ImageService(string root, EventLog events, RegistryClient registry)
+    public ImageService(string root, EventLog events, RegistryClient registry, SnapshotterOptions? storage = null)
     {
         _content = new ContentStore(Path.Combine(root, "content"));
         _layers = new LayerStore(Path.Combine(root, "snapshots"));
         _layers.RemoveLeftovers();
+        Snapshots = new Snapshotter(_layers, storage);
         _store = new ImageStore(root);
         _events = events;
         _registry = registry;
@@ -174,6 +178,7 @@ public sealed partial class ImageService
             foreach (string l in i.LayerDigests) reachable.Add(Digest.Parse(l));
             foreach (var c in LayerStore.ChainIds(ConfigOf(i).RootFs.DiffIds.Select(Digest.Parse))) chains.Add(c);
         }
+        chains.UnionWith(Snapshots.LayersInUse()); // a container's rootfs keeps its layers after its image is gone
         var result = _content.Sweep(reachable);
         foreach (var c in _layers.List())
             if (!chains.Contains(c)) _layers.Remove(c);
