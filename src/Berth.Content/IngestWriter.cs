@@ -38,6 +38,12 @@ public sealed class IngestWriter : IDisposable, IAsyncDisposable
     /// <summary>Bytes written so far, including those found on disk from an interrupted ingest.</summary>
     public long Offset { get; private set; }
 
+    /// <summary>
+    /// The file being written, for a reader that follows the download (writes are unbuffered: every byte
+    /// counted in <see cref="Offset"/> is in it). It stays readable through an open handle after Commit.
+    /// </summary>
+    public string DataPath => _dataPath;
+
     internal static IngestWriter Open(ContentStore store, IngestLock lck, string key, Digest expected, long total)
     {
         string dir = lck.Directory;

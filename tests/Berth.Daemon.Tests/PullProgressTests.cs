@@ -56,6 +56,34 @@ public sealed class PullProgressTests : IDisposable
             $"no two layers downloaded at the same time:\n{body}");
     }
 
+    [DaemonFact]
+    public async Task A_layer_is_unpacked_while_it_is_still_arriving()
+    {
+        using var registry = new Registry();
+        string archive = TestImages.DockerArchive(Path.Combine(_d.Dir, "one.tar"), TestImages.RootFsTar("streamed", LayerBytes));
+        Tool.Ok("skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false", "docker-archive:" + archive,
+            $"docker://{registry.HostPort}/test/one:latest");
+        using var proxy = new ThrottlingProxy(registry.HostPort) { BytesPerSecond = 400_000 };
+        string snapshots = Path.Combine(_d.Dir, "root", "snapshots");
+        string ingests = Path.Combine(_d.Dir, "root", "content", "content", "ingest");
+
+        var pull = Task.Run(() => _d.Docker("pull", $"{proxy.HostPort}/test/one:latest"));
+        bool seen = false;
+        while (!pull.IsCompleted && !seen)
+        {
+            // The layer's first file is already in its (not yet published) snapshot while its blob is still an ingest.
+            bool unpacking = Directory.Exists(snapshots) && Directory.EnumerateDirectories(snapshots, ".tmp-*")
+                .Any(d => File.Exists(Path.Combine(d, "fs", "etc", "hello")));
+            bool downloading = Directory.Exists(ingests) && Directory.EnumerateFiles(ingests, "data", SearchOption.AllDirectories)
+                .Any(f => new FileInfo(f).Length is > 0 and < LayerBytes);
+            seen = unpacking && downloading;
+            await Task.Delay(20);
+        }
+        var (exit, _, stderr) = await pull;
+        Assert.True(exit == 0, stderr);
+        Assert.True(seen, "the layer was unpacked only after its download");
+    }
+
     private static string? Status(JsonElement m) => m.TryGetProperty("status", out var s) ? s.GetString() : null;
     private static string? Id(JsonElement m) => m.TryGetProperty("id", out var s) ? s.GetString() : null;
     private static long Current(JsonElement m) =>

@@ -12,9 +12,11 @@ public sealed partial class ImageService
     private const int ParallelDownloads = 3;
 
     /// <summary>
-    /// The layers of a pull: the missing ones are downloaded side by side (each verified into the content
-    /// store), and each is unpacked as soon as it and its parent are in, bottom first, so that unpacking
-    /// overlaps the downloads above it. Returns the layers' compressed size.
+    /// The layers of a pull: the missing ones are downloaded side by side into the content store, and each is
+    /// unpacked, bottom first, as soon as its parent is, while its own bytes are still arriving (read from the
+    /// ingest file as it grows). The snapshot becomes visible only once its diff id matches the image config
+    /// (whose own digest is checked), and the pull succeeds only once every blob matches its digest too.
+    /// Returns the layers' compressed size.
     /// </summary>
     private async Task<long> FetchAndUnpackLayersAsync(ImageReference reference, IReadOnlyList<Descriptor> layers,
         IReadOnlyList<Digest> diffIds, IPullProgress progress, CancellationToken ct)
@@ -23,6 +25,7 @@ public sealed partial class ImageService
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var slots = new SemaphoreSlim(ParallelDownloads);
         var downloads = new Task?[layers.Count];
+        var follows = new BlobDownload?[layers.Count];
         for (int i = 0; i < layers.Count; i++)
         {
             string shortId = layers[i].Digest.Encoded[..12];
@@ -33,12 +36,22 @@ public sealed partial class ImageService
             }
             progress.Status("Pulling fs layer", shortId);
             var layer = layers[i];
+            var follow = follows[i] = new BlobDownload(layer.Size);
             downloads[i] = Task.Run(async () =>
             {
-                await slots.WaitAsync(stop.Token);
-                try { await FetchAsync(reference, layer, shortId, progress, stop.Token); }
-                finally { slots.Release(); }
-            }, stop.Token);
+                try
+                {
+                    await slots.WaitAsync(stop.Token);
+                    try { await FetchAsync(reference, layer, shortId, progress, stop.Token, follow); }
+                    finally { slots.Release(); }
+                    follow.Finish(null);
+                }
+                catch (Exception e)
+                {
+                    follow.Finish(e);
+                    throw;
+                }
+            }, CancellationToken.None);
         }
         try
         {
@@ -47,11 +60,12 @@ public sealed partial class ImageService
             {
                 size += layers[i].Size;
                 if (downloads[i] is not { } download) continue;
-                await download;
                 string shortId = layers[i].Digest.Encoded[..12];
+                var handle = await follows[i]!.Started;
                 progress.Status("Extracting", shortId);
-                using (var blob = _content.OpenRead(layers[i].Digest))
-                    _layers.Unpack(i == 0 ? null : chains[i - 1], diffIds[i], blob, ct: ct);
+                using (Stream blob = handle is null ? _content.OpenRead(layers[i].Digest) : new FollowingReader(follows[i]!, handle, stop.Token))
+                    _layers.Unpack(i == 0 ? null : chains[i - 1], diffIds[i], blob, ct: stop.Token);
+                await download; // its digest checked, the blob stored
                 progress.Status("Pull complete", shortId);
             }
             return size;

@@ -263,12 +263,19 @@ public sealed partial class ImageService
     private static string PathForStatus(ImageReference r) => r.Domain == "docker.io" ? r.Path : $"{r.Domain}/{r.Path}";
 
     /// <summary>Downloads a blob into the content store, resuming an interrupted ingest, verified on commit.</summary>
-    private async Task FetchAsync(ImageReference repo, Descriptor d, string? progressId, IPullProgress progress, CancellationToken ct)
+    /// <summary>Downloads one blob into the content store; <paramref name="follow"/>, when given, hears where and how far.</summary>
+    private async Task FetchAsync(ImageReference repo, Descriptor d, string? progressId, IPullProgress progress, CancellationToken ct,
+        BlobDownload? follow = null)
     {
-        if (_content.Exists(d.Digest)) return;
+        if (_content.Exists(d.Digest))
+        {
+            follow?.Start(null, 0);
+            return;
+        }
         using var ingest = _content.OpenIngest(d.Digest.ToString(), d.Digest, d.Size);
+        follow?.Start(ingest.DataPath, ingest.Offset);
         var reporter = progressId is null ? null : new DownloadReporter(progress, progressId, d.Size);
-        using (var sink = new IngestStream(ingest, reporter is null ? null : reporter.Written))
+        using (var sink = new IngestStream(ingest, offset => { reporter?.Written(offset); follow?.Written(offset); }))
         {
             if (ingest.Offset < d.Size)
                 await _registry.FetchBlobRangeAsync(repo.Domain, repo.Path, d, sink, ingest.Offset, ct);
