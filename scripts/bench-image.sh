@@ -2,18 +2,16 @@
 # Build the reproducible 8-layer image for bench/image-pull.sh as a docker-archive tarball
 # (tag localhost/bench/big:1), without docker, podman or a registry.
 #
-# Layers 1-7 are "parts of a rootfs": the issue asks for pieces of a debootstrap rootfs, but
-# debootstrap needs a Debian mirror (unavailable offline here) and takes minutes, so the
-# layers are cut from the same kind of files already installed on this machine (/etc,
-# /usr/sbin, /usr/bin, python, headers, shared libraries, ...): ELF binaries, libraries,
-# scripts and text, which compress like a distribution rootfs does. Each layer takes a
-# directory's files in sorted order up to a byte budget. Layer 8 is 30 MiB of deterministic
-# pseudo-random data (AES-128-CTR keystream of zeros with a zero key), which does not compress.
+# Layers 1-7 are parts of a debootstrap rootfs (scripts/debootstrap-rootfs.sh: Debian bookworm minbase,
+# made once from this machine's Debian mirror and cached): configuration, binaries, libraries, shared
+# data and part of apt's package cache. Each layer takes a directory's files in sorted order up to a
+# byte budget. Layer 8 is 30 MiB of deterministic pseudo-random data (AES-128-CTR keystream of zeros
+# with a zero key), which does not compress.
 # Compressed by the pushing client (skopeo, gzip) the image is about 94 MB.
 #
 # Deterministic: sorted names, uid/gid 0, mtime 0, no atime/ctime, fixed config; the same
-# bytes on every run as long as the host's files are the same (a package upgrade changes
-# the rootfs layers, just like a new debootstrap would).
+# bytes on every run as long as the cached rootfs is the same (a new debootstrap with newer
+# packages changes the rootfs layers).
 # Cached: the archive is rebuilt only when missing or older than this script.
 #
 # Usage: scripts/bench-image.sh [out-archive]   (default /var/tmp/berth-bench-image.tar)
@@ -26,13 +24,13 @@ ref=localhost/bench/big:1
 
 # Layer specs: "<budget MiB of file data, 0 = all> <dir relative to />...".
 layers=(
-    "0 etc usr/share/zoneinfo usr/share/i18n usr/share/perl"
-    "24 usr/sbin"
-    "26 usr/lib/python3.11"
-    "40 usr/include"
-    "22 usr/libexec"
-    "20 usr/bin"
-    "24 usr/lib/x86_64-linux-gnu"
+    "0 etc var/lib"
+    "0 usr/sbin"
+    "0 usr/bin"
+    "0 usr/lib"
+    "0 usr/share"
+    "5 var/cache"
+    "0 bin boot home lib lib64 opt root sbin srv var/log var/backups"
 )
 random_mib=30
 
@@ -40,12 +38,13 @@ tar_opts=(--sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 --format=gn
 
 # list_files <budget-MiB> <dir>...: regular files and symlinks under the dirs, sorted, until
 # the budget is used (files that would overflow it are skipped), plus every parent directory of each, sorted (LC_ALL=C).
+# Paths are relative to $rootfs.
 list_files() {
     local budget=$(($1 * 1048576)) d
     shift
     for d in "$@"; do
-        [ -e "/$d" ] || continue
-        (cd / && find "$d" \( -type f -o -type l \) -printf '%s %p\n' | LC_ALL=C sort -k2)
+        [ -e "$rootfs/$d" ] || continue
+        (cd "$rootfs" && find "$d" \( -type f -o -type l \) -printf '%s %p\n' | LC_ALL=C sort -k2)
     done | awk -v b="$budget" '{ if (b > 0 && sum + $1 > b) next; sum += $1; sub(/^[0-9]+ /, ""); print }' |
         awk '{ n = split($0, p, "/"); s = ""; for (i = 1; i < n; i++) { s = s (i > 1 ? "/" : "") p[i]; print s } print }' |
         LC_ALL=C sort -u
@@ -61,7 +60,7 @@ build_archive() {
         spec=${layers[$i]}
         # shellcheck disable=SC2086 # spec is words
         list_files $spec >"$work/list"
-        tar -C / "${tar_opts[@]}" -cf "$work/layer.tar" -T "$work/list"
+        tar -C "$rootfs" "${tar_opts[@]}" -cf "$work/layer.tar" -T "$work/list"
         add_layer "rootfs part $((i + 1)): ${spec#* } (budget ${spec%% *} MiB)"
     done
     mkdir -p "$work/rand/bench"
@@ -97,6 +96,7 @@ add_layer() {
 }
 
 if [ ! -s "$archive" ] || [ "$here/bench-image.sh" -nt "$archive" ]; then
+    rootfs=$("$here/debootstrap-rootfs.sh" | sed -n 's/^rootfs: //p')
     build_archive
 fi
 echo "archive: $archive"
