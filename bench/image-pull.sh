@@ -21,6 +21,8 @@ results=${RESULTS_DIR:-$repo/bench/results}
 
 # shellcheck source=lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/bench/lib.sh"
 need_pkg hyperfine hyperfine
 need_pkg jq jq
 need_pkg curl curl
@@ -108,10 +110,7 @@ hyperfine --warmup "$warmup" --runs "$runs" --style basic \
     --export-json "$results/image-pull.json" "${hf[@]}"
 
 base=berth
-ms() { awk -v s="$1" 'BEGIN {print s * 1000}'; }
-rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
-base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$results/image-pull.json")
+rev=$(bench_revision)
 {
     echo "# image pull: 8-layer image, $(awk -v b="$compressed" 'BEGIN {printf "%.1f", b / 1e6}') MB compressed, from a local docker-registry"
     echo
@@ -120,27 +119,9 @@ base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' 
     echo "skopeo $(skopeo --version | awk '{print $3}'), docker CLI $($docker --version | awk '{print $3}' | tr -d ,) (the client for dockerd; berth is berth's own CLI against berthd)."
     echo "Produced by \`bench/image-pull.sh\`; see bench/README.md."
     echo
-    echo "| command | mean (ms) | σ (ms) | min (ms) | max (ms) | vs $base |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    jq -r '.results[] | [.command, .mean, .stddev, .min, .max] | @tsv' "$results/image-pull.json" |
-        while IFS=$'\t' read -r n mean sd min max; do
-            printf '| %s | %.0f | %.0f | %.0f | %.0f | %.2fx |\n' "$n" \
-                "$(ms "$mean")" "$(ms "$sd")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
-        done
-    echo
-    echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+    bench_table "$results/image-pull.json" "$base" 0
     echo
     echo "floor is \`skopeo copy docker://... dir:\`: download and digest check only, no"
     echo "decompression, no unpacking into a store."
 } >"$results/image-pull.md"
-
-echo
-printf '%-10s %10s\n' command 'mean (ms)'
-jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$results/image-pull.json" |
-    while read -r n m; do printf '%-10s %10.0f\n' "$n" "$m"; done
-echo
-echo "time ratios (x/$base; above 1 means $base is faster):"
-jq -r --arg base "$base" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
-    "  \(.command)/\($base) = \(.mean / $bm * 100 | round / 100)x"' "$results/image-pull.json"
-echo
-echo "wrote $results/image-pull.md and image-pull.json"
+bench_summary "$results/image-pull.json" "$base"

@@ -18,6 +18,8 @@ results=${RESULTS_DIR:-$repo/bench/results}
 
 # shellcheck source=lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/bench/lib.sh"
 need_pkg hyperfine hyperfine
 need_pkg runc runc
 need_pkg crun crun
@@ -116,10 +118,7 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
 # Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
 base="berth-runtime"
 [ -x "$berth" ] || base=runc
-ms() { awk -v s="$1" 'BEGIN {print s * 1000}'; }
-rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
-base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$results/runtime-exec.json")
+rev=$(bench_revision)
 {
     echo "# runtime exec: /bin/true in a running busybox container"
     echo
@@ -127,15 +126,7 @@ base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' 
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-exec.sh\`; see bench/README.md."
     echo
-    echo "| command | mean (ms) | σ (ms) | median (ms) | min (ms) | max (ms) | vs $base |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
-    jq -r '.results[] | [.command, .mean, .stddev, .median, .min, .max] | @tsv' "$results/runtime-exec.json" |
-        while IFS=$'\t' read -r n mean sd med min max; do
-            printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" "$(ms "$mean")" "$(ms "$sd")" \
-                "$(ms "$med")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
-        done
-    echo
-    echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+    bench_table "$results/runtime-exec.json" "$base" 2
     echo "Load average when it ran: $load."
     echo "floor is \`nsenter\` into the container's namespaces running its /bin/true (no runtime)."
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
@@ -144,14 +135,4 @@ base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' 
         echo "that crun needs on this hybrid-cgroup host; it is included in the crun row."
     fi
 } >"$results/runtime-exec.md"
-
-echo
-printf '%-14s %10s\n' command 'mean (ms)'
-jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$results/runtime-exec.json" |
-    while read -r n m; do printf '%-14s %10.2f\n' "$n" "$m"; done
-echo
-echo "time ratios (x/${base%-runtime}; above 1 means ${base%-runtime} is faster):"
-jq -r --arg base "$base" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
-    "  \(.command)/\($base | sub("-runtime"; "")) = \(.mean / $bm * 100 | round / 100)x"' "$results/runtime-exec.json"
-echo
-echo "wrote $results/runtime-exec.md and runtime-exec.json"
+bench_summary "$results/runtime-exec.json" "$base"

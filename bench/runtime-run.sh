@@ -17,6 +17,8 @@ results=${RESULTS_DIR:-$repo/bench/results}
 
 # shellcheck source=lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/bench/lib.sh"
 need_pkg hyperfine hyperfine
 need_pkg runc runc
 need_pkg crun crun
@@ -66,10 +68,7 @@ hyperfine --warmup "$warmup" --runs "$runs" --style basic \
 # Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
 base="berth-runtime"
 [ -x "$berth" ] || base=runc
-ms() { awk -v s="$1" 'BEGIN {print s * 1000}'; }
-rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
-base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$results/runtime-run.json")
+rev=$(bench_revision)
 {
     echo "# runtime run: /bin/true in a busybox bundle"
     echo
@@ -77,29 +76,11 @@ base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' 
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-run.sh\`; see bench/README.md."
     echo
-    echo "| command | mean (ms) | σ (ms) | min (ms) | max (ms) | vs $base |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    jq -r '.results[] | [.command, .mean, .stddev, .min, .max] | @tsv' "$results/runtime-run.json" |
-        while IFS=$'\t' read -r n mean sd min max; do
-            printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" \
-                "$(ms "$mean")" "$(ms "$sd")" "$(ms "$min")" "$(ms "$max")" "$(awk -v a="$mean" -v b="$base_mean" 'BEGIN {print a / b}')"
-        done
-    echo
-    echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+    bench_table "$results/runtime-run.json" "$base" 2
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
         echo
         echo "crun-trick is the cost of the \`unshare -m\` + \`umount /sys/fs/cgroup/unified\` wrapper"
         echo "that crun needs on this hybrid-cgroup host; it is included in the crun row."
     fi
 } >"$results/runtime-run.md"
-
-echo
-printf '%-14s %10s\n' command 'mean (ms)'
-jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$results/runtime-run.json" |
-    while read -r n m; do printf '%-14s %10.2f\n' "$n" "$m"; done
-echo
-echo "time ratios (x/${base%-runtime}; above 1 means ${base%-runtime} is faster):"
-jq -r --arg base "$base" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
-    "  \(.command)/\($base | sub("-runtime"; "")) = \(.mean / $bm * 100 | round / 100)x"' "$results/runtime-run.json"
-echo
-echo "wrote $results/runtime-run.md and runtime-run.json"
+bench_summary "$results/runtime-run.json" "$base"

@@ -40,11 +40,29 @@ public sealed class DebootstrapImageTests : IDisposable
         Assert.Equal(expected, Listing(fs));
     }
 
-    /// <summary>"path type mode size" for each entry, sorted (sizes of regular files only).</summary>
-    private static List<string> Listing(string root) =>
-        [.. Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(p => new FileInfo(p))
-            .Select(f => $"{Path.GetRelativePath(root, f.FullName)} {(f.LinkTarget is not null ? "l" : f.Attributes.HasFlag(FileAttributes.Directory) ? "d" : "f")} " +
-                         $"{(int)File.GetUnixFileMode(f.FullName)} {(f.LinkTarget is null && !f.Attributes.HasFlag(FileAttributes.Directory) ? f.Length : 0)}")
-            .Order(StringComparer.Ordinal)];
+    /// <summary>
+    /// "path type mode size" for each entry (a symlink: "path l target"), sorted. Symlinks are never
+    /// followed: the rootfs has some into /proc (dev/fd), which would list the test's own fds.
+    /// </summary>
+    private static List<string> Listing(string root)
+    {
+        var entries = new List<string>();
+        void Walk(string dir)
+        {
+            foreach (string path in Directory.EnumerateFileSystemEntries(dir))
+            {
+                var info = new FileInfo(path);
+                string rel = Path.GetRelativePath(root, path);
+                if (info.LinkTarget is { } target) entries.Add($"{rel} l {target}");
+                else if (info.Attributes.HasFlag(FileAttributes.Directory))
+                {
+                    entries.Add($"{rel} d {(int)File.GetUnixFileMode(path)}");
+                    Walk(path);
+                }
+                else entries.Add($"{rel} f {(int)File.GetUnixFileMode(path)} {info.Length}");
+            }
+        }
+        Walk(root);
+        return [.. entries.Order(StringComparer.Ordinal)];
+    }
 }

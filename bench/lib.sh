@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sourced by the benchmarks: the reporting they share once hyperfine has written its JSON.
+
+# bench_revision: the repository's short HEAD, with "+dirty" when the tree has changes.
+bench_revision() {
+    local rev
+    rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    git -C "$repo" diff --quiet HEAD -- 2>/dev/null || rev+="+dirty"
+    echo "$rev"
+}
+
+# bench_table JSON BASE DECIMALS: the markdown table of the results (mean, σ, median, min and max in ms
+# with DECIMALS decimals), the last column each mean over BASE's mean.
+bench_table() {
+    local json=$1 base=$2 decimals=$3 base_mean
+    base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$json")
+    echo "| command | mean (ms) | σ (ms) | median (ms) | min (ms) | max (ms) | vs $base |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    jq -r --argjson bm "$base_mean" '.results[] | [.command, .mean, .stddev, .median, .min, .max, .mean / $bm] | @tsv' "$json" |
+        awk -F'\t' -v d="$decimals" '{ f = "%." d "f"; printf("| %s |", $1)
+            for (i = 2; i <= 6; i++) printf(" " f " |", $i * 1000); printf(" %.2fx |\n", $7) }'
+    echo
+    echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
+}
+
+# bench_summary JSON BASE: the means and the ratios to BASE on the console.
+bench_summary() {
+    local json=$1 base=$2 short=${2%-runtime} base_mean
+    base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$json")
+    echo
+    printf '%-14s %10s\n' command 'mean (ms)'
+    jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$json" | while read -r n m; do printf '%-14s %10.2f\n' "$n" "$m"; done
+    echo
+    echo "time ratios (x/$short; above 1 means $short is faster):"
+    jq -r --arg base "$base" --arg short "$short" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
+        "  \(.command)/\($short) = \(.mean / $bm * 100 | round / 100)x"' "$json"
+    echo
+    echo "wrote ${json%.json}.md and $(basename "$json")"
+}
