@@ -141,12 +141,17 @@ public static class ImageEndpoints
     {
         var config = images.ConfigOf(i);
         var entries = config.History ?? [];
+        // Each entry that made a layer gets that layer's size, in order, as the images list measures it.
+        var layerSizes = images.LayerSizesOf(i);
+        int layer = 0;
         var items = entries.Select(h => new HistoryItem
         {
             Created = h.Created?.ToUnixTimeSeconds() ?? 0,
             CreatedBy = h.CreatedBy ?? "",
             Comment = h.Comment ?? "",
-        }).Reverse().ToList();
+            Size = h.EmptyLayer || layer >= layerSizes.Count ? 0 : layerSizes[layer++],
+        }).ToList();
+        items.Reverse();
         if (items.Count == 0) items.Add(new HistoryItem());
         items[0].Id = i.Id;
         items[0].Tags = images.TagsOf(i.Id).Select(t => ImageReference.ParseNormalized(t).FamiliarString).ToList();

@@ -37,6 +37,8 @@ public sealed class ImageTests(RegistryFixture fixture) : IClassFixture<Registry
         Ok("tag", Image("latest"), "mybox:1");
         Assert.Equal(id, Ok("inspect", "--format", "{{.Id}}", "mybox:1").Trim());
         Assert.Contains("busybox-image.sh", Ok("history", "--no-trunc", "mybox:1"));
+        // The step that made the layer shows the layer's size, the same as the image's (it has one layer).
+        Assert.Equal(Ok("images", "--format", "{{.Size}}", "mybox:1").Trim(), Ok("history", "--format", "{{.Size}}", "mybox:1").Trim());
 
         Assert.Contains("Untagged: mybox:1", Ok("rmi", "mybox:1"));
         string removed = Ok("rmi", Image("latest"));

@@ -91,6 +91,10 @@ public sealed partial class ImageService
 
     public IReadOnlyList<string> TagsOf(string id) => _store.TagsOf(id);
 
+    /// <summary>The stored size of each of the image's layer blobs, bottom first (0 for one that is missing).</summary>
+    public IReadOnlyList<long> LayerSizesOf(ImageRecord image) =>
+        image.LayerDigests.Select(d => _content.SizeOf(Digest.Parse(d)) ?? 0).ToList();
+
     public ImageConfig ConfigOf(ImageRecord image) =>
         JsonSerializer.Deserialize(_content.ReadAllBytes(Digest.Parse(image.Id), MaxConfigBytes), EngineJsonContext.Default.ImageConfig)
         ?? throw new BerthException(ErrorKind.Internal, $"image config {image.Id} is empty");
