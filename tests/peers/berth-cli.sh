@@ -11,20 +11,16 @@ repo=$(cd "$here/../.." && pwd)
 bin=$(realpath "${1:-$repo/out/bin}")
 # shellcheck source=../../scripts/lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/tests/peers/lib.sh"
 need_pkg dockerd docker.io
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-cli-peer.XXXXXX")
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1: expected '$2', got '$3'"; fi; }
 cleanup() {
-    [ -f "$T/dockerd.pid" ] && kill "$(cat "$T/dockerd.pid")" 2>/dev/null || true
     for d in registry auth-registry; do
         [ -d "$T/$d" ] && "$repo/scripts/registry-stop.sh" "$T/$d" >/dev/null 2>&1 || true
     done
-    sleep 0.5
-    umount -R "$T/dockerd-data" 2>/dev/null || true
+    stop_dockerd
     rm -rf "$T" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -35,10 +31,7 @@ auth_url=$("$repo/scripts/registry-start.sh" --dir "$T/auth-registry" --htpasswd
 reg=${url#http://}
 img="$reg/test/busybox:latest"
 
-dockerd --iptables=false --bridge=none --data-root "$T/dockerd-data" --exec-root "$T/dockerd-exec" \
-    -H "unix://$T/dockerd.sock" --pidfile "$T/dockerd.pid" --insecure-registry "$reg" --insecure-registry "${auth_url#http://}" \
-    --containerd-namespace berth-cli-peer --containerd-plugins-namespace berth-cli-peer-plugins >"$T/dockerd.log" 2>&1 &
-for _ in $(seq 1 100); do [ -S "$T/dockerd.sock" ] && break; sleep 0.1; done
+start_dockerd berth-cli-peer --insecure-registry "$reg" --insecure-registry "${auth_url#http://}"
 export DOCKER_HOST="unix://$T/dockerd.sock" DOCKER_CONFIG="$T/docker-config"
 unset BERTH_HOST
 B=("$bin/berth")   # DOCKER_HOST is honoured: no -H needed
@@ -92,5 +85,4 @@ check "docker reads berth's config.json" "Removing login credentials for ${auth_
 
 check "rmi of an unknown image" "Error response from daemon: No such image: nosuch:latest" "$("${B[@]}" rmi nosuch 2>&1 || true)"
 
-echo "berth CLI vs dockerd: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+peer_summary "berth CLI vs dockerd"

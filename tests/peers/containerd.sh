@@ -16,6 +16,8 @@ runtime=$(realpath "$runtime")
 
 # shellcheck source=lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/tests/peers/lib.sh"
 need_pkg containerd containerd # ships ctr and containerd-shim-runc-v2 too
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-ctd.XXXXXX")
@@ -83,12 +85,6 @@ if ! c version >/dev/null 2>&1; then
 fi
 echo "# containerd $(containerd --version | awk '{print $3}'), runtime $runtime, namespace $ns"
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
-# Cgroup dirs matching <path-pattern> in any hierarchy (v1: /sys/fs/cgroup/<ctrl>/..., v2: /sys/fs/cgroup/...).
-cgroups_under() { find /sys/fs/cgroup/ -mindepth 2 -maxdepth 3 -type d -path "/sys/fs/cgroup*$1" 2>/dev/null; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1: expected '$2', got '$3'"; fi; }
 
 if "$repo/scripts/busybox-image.sh" --no-podman --archive "$T/busybox.tar" \
     --ctr-address "$sock" --ctr-namespace "$ns" >/dev/null; then
@@ -219,5 +215,4 @@ check "no tasks left" "" "$(c task ls -q 2>&1)"
 # The runtime's delete must remove the container cgroups it made (in every hierarchy).
 check "no container cgroups left" "" "$(cgroups_under "/$ns/*")"
 
-echo "containerd peer: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+peer_summary "containerd peer"

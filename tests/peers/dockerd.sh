@@ -9,19 +9,15 @@ repo=$(cd "$here/../.." && pwd)
 bin=$(realpath "${1:-$repo/out/bin}")
 # shellcheck source=../../scripts/lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/tests/peers/lib.sh"
 need_pkg dockerd docker.io
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-dockerd.XXXXXX")
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1: expected '$2', got '$3'"; fi; }
 cleanup() {
-    [ -f "$T/dockerd.pid" ] && kill "$(cat "$T/dockerd.pid")" 2>/dev/null || true
     [ -n "${berthd_pid:-}" ] && kill "$berthd_pid" 2>/dev/null || true
     [ -d "$T/registry" ] && "$repo/scripts/registry-stop.sh" "$T/registry" >/dev/null 2>&1 || true
-    sleep 0.5
-    umount -R "$T/dockerd-data" 2>/dev/null || true
+    stop_dockerd
     rm -rf "$T" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -30,12 +26,10 @@ mkdir -p "$T/registry"
 url=$("$repo/scripts/registry-start.sh" --dir "$T/registry" --fill 2>/dev/null | tail -1)
 img="${url#http://}/test/busybox:latest"
 
-dockerd --iptables=false --bridge=none --data-root "$T/dockerd-data" --exec-root "$T/dockerd-exec" \
-    -H "unix://$T/dockerd.sock" --pidfile "$T/dockerd.pid" \
-    --containerd-namespace berth-peer --containerd-plugins-namespace berth-peer-plugins >"$T/dockerd.log" 2>&1 &
+start_dockerd berth-peer
 "$bin/berthd" -H "unix://$T/berthd.sock" --root "$T/berthd-root" --exec-root "$T/berthd-exec" 2>"$T/berthd.log" &
 berthd_pid=$!
-for _ in $(seq 1 100); do [ -S "$T/dockerd.sock" ] && [ -S "$T/berthd.sock" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ -S "$T/berthd.sock" ] && break; sleep 0.1; done
 export DOCKER_CONFIG="$T/docker-config"
 B=(docker -H "unix://$T/berthd.sock")
 D=(docker -H "unix://$T/dockerd.sock")
@@ -54,5 +48,4 @@ out=$("${B[@]}" load -i "$T/from-dockerd.tar" 2>&1) || true
 check "berthd loads dockerd's save" "Loaded image: roundtrip:1" "$out"
 check "same image id in berthd" "$id" "$("${B[@]}" inspect --format '{{.Id}}' roundtrip:1 2>&1)"
 
-echo "dockerd peer: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+peer_summary "dockerd peer"

@@ -16,6 +16,8 @@ runtime=$(realpath "$runtime")
 
 # shellcheck source=lib-apt.sh
 . "$repo/scripts/lib-apt.sh"
+# shellcheck source=lib.sh
+. "$repo/tests/peers/lib.sh"
 need_pkg podman podman
 need_pkg conmon conmon
 need_pkg pgrep procps
@@ -72,13 +74,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
-# Cgroup dirs matching <path-pattern> in any hierarchy (v1: /sys/fs/cgroup/<ctrl>/..., v2: /sys/fs/cgroup/...).
-cgroups_under() { find /sys/fs/cgroup/ -mindepth 2 -maxdepth 3 -type d -path "/sys/fs/cgroup*$1" 2>/dev/null; }
-# check <name> <expected> <actual>
-check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1: expected '$2', got '$3'"; fi; }
 
 # Image: overlay storage, or vfs where overlay cannot mount (e.g. on overlayfs).
 load_image() {
@@ -238,5 +233,4 @@ check "no containers left" "" "$(pm ps -aq 2>&1)"
 # The runtime's delete must remove the container cgroups it made (in every hierarchy).
 check "no container cgroups left" "" "$(cgroups_under "$cg_parent/libpod-*")"
 
-echo "podman peer: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+peer_summary "podman peer"

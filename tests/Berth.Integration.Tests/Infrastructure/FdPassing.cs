@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Berth.Interop;
 
 namespace Berth.Integration.Tests.Infrastructure;
 
@@ -18,41 +19,11 @@ public static unsafe class FdPassing
         {
             var iov = new IoVec { Base = p, Len = (nuint)buffer.Length };
             var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = ctl, ControlLen = 64 };
-            int received = (int)recvmsg((int)conn.Handle, &msg, 0);
+            int received = (int)Libc.Recvmsg((int)conn.Handle, &msg, 0);
             if (received < 0) throw new IOException($"recvmsg: errno {Marshal.GetLastPInvokeError()}");
             var cm = (CmsgHdr*)ctl;
-            bool hasFd = msg.ControlLen >= (nuint)sizeof(CmsgHdr) && cm->Level == 1 && cm->Type == 1; // SOL_SOCKET, SCM_RIGHTS
+            bool hasFd = msg.ControlLen >= (nuint)sizeof(CmsgHdr) && cm->Level == Libc.SOL_SOCKET && cm->Type == Libc.SCM_RIGHTS;
             return (received, hasFd ? *(int*)(ctl + sizeof(CmsgHdr)) : -1);
         }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public byte* Base;
-        public nuint Len;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLen;
-        public IoVec* Iov;
-        public nuint IovLen;
-        public void* Control;
-        public nuint ControlLen;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CmsgHdr
-    {
-        public nuint Len;
-        public int Level;
-        public int Type;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint recvmsg(int fd, MsgHdr* msg, int flags);
 }
