@@ -17,7 +17,7 @@ public static class Decompression
     {
         // Buffered: a plain tar is read 512 bytes at a time, and request bodies are slow to read in small pieces.
         PrefixStream source = PrefixStream.Peek(new BufferedStream(input, 1 << 16), 4, ownsInner: !leaveOpen);
-        return Decompressor(source, Detect(source.Prefix, what), new LayerApplyOptions().ZstdWindowLogMax, leaveOpen: false);
+        return Decompressor(source, Detect(source.Prefix, what), LayerApplyOptions.Default.ZstdWindowLogMax, leaveOpen: false);
     }
 
     internal static LayerCompression Detect(ReadOnlySpan<byte> head, string what)

@@ -46,6 +46,7 @@ internal static class MountPoints
     private static SafeFd MkdirAll(SafeFd root, string relative, string forErrors)
     {
         var current = Open(root.Value, ".", Libc.O_DIRECTORY, 0, forErrors);
+        string sofar = "";
         foreach (string part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             if (Libc.MkdirAt(current.Value, part, 0x1ed) < 0 && Check.LastErrno != Errnos.EEXIST)
@@ -53,24 +54,13 @@ internal static class MountPoints
                 current.Dispose();
                 Check.ThrowLastError("mkdir", forErrors);
             }
-            // Resolved from the root, so that a symlink met on the way stays inside it.
-            string sofar = Path.GetRelativePath("/", Path.Combine("/", RelativeOf(root, current), part));
+            // The prefix is opened from the root, so that a symlink met on the way resolves inside it.
+            sofar = sofar.Length == 0 ? part : sofar + "/" + part;
             var next = Open(root.Value, sofar, Libc.O_DIRECTORY, Resolve, forErrors);
             current.Dispose();
             current = next;
         }
         return current;
-    }
-
-    /// <summary>Where <paramref name="dir"/> is, relative to <paramref name="root"/>, from the kernel's view of both fds.</summary>
-    private static string RelativeOf(SafeFd root, SafeFd dir)
-    {
-        if (Libc.ReadLinkAt(Libc.AT_FDCWD, $"/proc/self/fd/{root.Value}", out string rootPath) < 0) Check.ThrowLastError("readlink", rootPath);
-        if (Libc.ReadLinkAt(Libc.AT_FDCWD, $"/proc/self/fd/{dir.Value}", out string dirPath) < 0) Check.ThrowLastError("readlink", dirPath);
-        string relative = Path.GetRelativePath(rootPath, dirPath);
-        if (relative.StartsWith("..", StringComparison.Ordinal))
-            throw new BerthException(ErrorKind.PermissionDenied, $"{dirPath} is outside the container's rootfs {rootPath}");
-        return relative == "." ? "" : relative;
     }
 
     private static SafeFd Open(int dirfd, string path, int flags, ulong resolve, string forErrors)
