@@ -24,12 +24,16 @@ public sealed partial class ContainerRuntime
         }
         if (interval <= TimeSpan.Zero) throw new BerthException(ErrorKind.InvalidArgument, "duration interval must be greater than 0");
         ulong ooms = OomKills(cgroup);
-        var next = DateTime.UtcNow;
-        while (StatusOf(r) != ContainerStatus.Stopped)
+        void ReportOoms()
         {
             ulong now = OomKills(cgroup);
             if (now > ooms) emit(Event("oom", id, null));
             ooms = now;
+        }
+        var next = DateTime.UtcNow;
+        while (StatusOf(r) != ContainerStatus.Stopped)
+        {
+            ReportOoms();
             if (DateTime.UtcNow >= next)
             {
                 emit(Event("stats", id, cgroup.GetStats()));
@@ -38,6 +42,8 @@ public sealed partial class ContainerRuntime
             // OOM kills are polled a few times a second so they are reported close to when they happen.
             Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(250, interval.TotalMilliseconds)));
         }
+        // The kill that ended the container (its init OOM-killed) is reported too; the cgroup stays until delete.
+        ReportOoms();
     }
 
     private static string Event(string type, string id, CgroupStats? stats)
