@@ -12,11 +12,12 @@
 // Processes (stages 1 and 2 are cloned with CLONE_PARENT, so all three are
 // children of the runtime: it reaps them, and a foreground "run" or "exec"
 // waits for stage 2 directly even when stage 2 lives in a joined PID namespace):
-//   stage 0 (spawned by the runtime): joins namespaces given by path, clones
+//   stage 0 (spawned by the runtime): joins the container's cgroup, clones
 //            stage 1, writes stage 1's uid/gid maps when asked, waits until
 //            stage 1 is done with it.
-//   stage 1: unshares the user namespace (mapped by stage 0), then every other
-//            requested namespace, clones stage 2 and exits.
+//   stage 1: joins namespaces given by path, unshares the user namespace
+//            (mapped by stage 0), then every other requested namespace,
+//            clones stage 2 and exits.
 //   stage 2: the container process. Sends "ready" with SCM_CREDENTIALS so the
 //            runtime learns its pid in the runtime's own PID namespace, then
 //            returns from the constructor.
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -49,6 +51,13 @@ enum {
     BOOT_GID_MAP = 4,       // text for /proc/<pid>/gid_map
     BOOT_SETGROUPS_DENY = 5,// no data: write "deny" to /proc/<pid>/setgroups
     BOOT_OOM_SCORE_ADJ = 6, // text for /proc/self/oom_score_adj
+    BOOT_CGROUP = 7,        // u32 CGROUP_* flags, then path: a cgroup to join
+};
+
+// BOOT_CGROUP flags.
+enum {
+    CGROUP_V2 = 1,          // path is a cgroup2 directory (else a v1 "tasks" file)
+    CGROUP_BEST_EFFORT = 2, // a failure to join is not an error
 };
 
 // Replies (stage 2 or any stage on failure -> runtime).
@@ -59,6 +68,7 @@ enum {
 };
 
 #define MAX_NS 8
+#define MAX_CGROUPS 32
 #define MAX_BOOT (1 << 16)
 
 struct bootstrap {
@@ -68,9 +78,13 @@ struct bootstrap {
     char *ns_path[MAX_NS];
     char *uid_map, *gid_map, *oom_score_adj;
     int setgroups_deny;
+    int cgroup_count;
+    uint32_t cgroup_flags[MAX_CGROUPS];
+    char *cgroup_path[MAX_CGROUPS];
 };
 
 static int initpipe = -1;
+static int v2_best_effort;
 
 static void send_record(int fd, uint32_t type, const void *data, uint32_t len)
 {
@@ -141,6 +155,11 @@ static void read_bootstrap(struct bootstrap *b)
         case BOOT_GID_MAP: b->gid_map = dup_text(data, hdr[1]); break;
         case BOOT_OOM_SCORE_ADJ: b->oom_score_adj = dup_text(data, hdr[1]); break;
         case BOOT_SETGROUPS_DENY: b->setgroups_deny = 1; break;
+        case BOOT_CGROUP:
+            if (hdr[1] < 5 || b->cgroup_count == MAX_CGROUPS) fail("bad cgroup record");
+            memcpy(&b->cgroup_flags[b->cgroup_count], data, 4);
+            b->cgroup_path[b->cgroup_count++] = dup_text(data + 4, hdr[1] - 4);
+            break;
         default: fail("unknown bootstrap record %u", hdr[0]);
         }
         free(data);
@@ -156,6 +175,36 @@ static void write_proc_file(pid_t pid, const char *name, const char *text)
     size_t len = strlen(text);
     if (write(fd, text, len) != (ssize_t)len) fail("write %s", path);
     close(fd);
+}
+
+// Join the container's cgroup, in every hierarchy, while this process still
+// has one thread and sees the host's paths. Moving a whole process (a pid
+// written to cgroup.procs) takes the kernel's global cgroup_threadgroup_rwsem
+// for writing, which after a quiet spell waits for an RCU grace period: 5 to
+// 10 ms here, for every container. A thread that writes "0" to a v1 "tasks"
+// file moves only itself and skips that lock; with a single thread, that is
+// the whole process. cgroup2 refuses to move single threads between domains,
+// so for it we open the directory, and stage 1 is cloned straight into it
+// (CLONE_INTO_CGROUP takes the same lock only for reading). Returns that
+// directory's fd, or -1.
+static int join_cgroups(struct bootstrap *b)
+{
+    int v2 = -1;
+    for (int i = 0; i < b->cgroup_count; i++) {
+        int best_effort = b->cgroup_flags[i] & CGROUP_BEST_EFFORT;
+        if (b->cgroup_flags[i] & CGROUP_V2) {
+            v2 = open(b->cgroup_path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (v2 < 0 && !best_effort) fail("open cgroup %s", b->cgroup_path[i]);
+            v2_best_effort = best_effort;
+            continue;
+        }
+        int fd = open(b->cgroup_path[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            if (!best_effort) fail("join cgroup %s", b->cgroup_path[i]);
+        }
+        if (fd >= 0) close(fd);
+    }
+    return v2;
 }
 
 // Join every namespace given by path. All are opened first, because joining
@@ -194,11 +243,33 @@ static pid_t clone_parent(void)
     return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 }
 
+// clone_parent(), with the child born in the cgroup2 directory cgroup_fd
+// (clone3 with CLONE_INTO_CGROUP, Linux 5.7). A best-effort cgroup that
+// refuses us is skipped: the child is then born where we are.
+static pid_t clone_parent_into(int cgroup_fd)
+{
+    if (cgroup_fd < 0) return clone_parent();
+    // clone3 refuses an exit signal with CLONE_PARENT: the child inherits ours
+    // (SIGCHLD, from the runtime's posix_spawn).
+    struct clone_args args = {
+        .flags = CLONE_PARENT | CLONE_INTO_CGROUP,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && v2_best_effort) return clone_parent();
+    if (pid < 0) fail("clone into cgroup");
+    return pid;
+}
+
 // Stage 1: unshare user namespace (stage 0 writes the maps), then the rest,
 // then fork the process that lives in the new PID namespace.
 static void stage1(struct bootstrap *b, int sync)
 {
     char c;
+    // Joining namespaces of a running container: keep /proc/self/* of the
+    // not-yet-confined process out of reach of that container.
+    if (b->ns_count > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl dumpable");
+    join_namespaces(b);
     if (b->clone_flags & CLONE_NEWUSER) {
         if (unshare(CLONE_NEWUSER) < 0) fail("unshare user namespace");
         // The maps are written by stage 0 from outside: only a process with
@@ -259,17 +330,15 @@ __attribute__((constructor)) static void berth_nsexec(void)
     read_bootstrap(&b);
 
     if (b.oom_score_adj) write_proc_file(getpid(), "oom_score_adj", b.oom_score_adj);
-    // Joining namespaces of a running container: keep /proc/self/* of the
-    // not-yet-confined process out of reach of that container.
-    if (b.ns_count > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl dumpable");
-    join_namespaces(&b);
+    int v2 = join_cgroups(&b);
 
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0) fail("socketpair");
-    pid_t child = clone_parent();
+    pid_t child = clone_parent_into(v2);
     if (child < 0) fail("fork stage 1");
     if (child == 0) {
         close(sync[0]);
+        if (v2 >= 0) close(v2);
         stage1(&b, sync[1]);
         // Only stage 2 gets here: .NET starts next, inside the namespaces, and
         // finds the channel to the runtime through _BERTH_INITPIPE.

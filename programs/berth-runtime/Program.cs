@@ -11,6 +11,7 @@ internal static class Program
     {
         // Re-executed by create/exec: the C stage has already put us inside the namespaces.
         if (argv is ["init"]) return RuntimeEntry.Init();
+        PhaseTrace.Mark("main");
 
         ParsedArgs args;
         try { args = RuntimeArgs.Parse(argv); }

@@ -14,6 +14,9 @@ public interface ICgroupManager
     /// <summary>Creates the directory in every hierarchy; idempotent.</summary>
     void Create();
 
+    /// <summary>Where a new single-threaded process joins the cgroup by itself, in every hierarchy.</summary>
+    IReadOnlyList<CgroupEntry> Entries { get; }
+
     /// <summary>Moves <paramref name="pid"/> into the cgroup in every hierarchy.</summary>
     void AddProcess(int pid);
 

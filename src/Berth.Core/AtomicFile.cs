@@ -3,7 +3,18 @@ namespace Berth.Core;
 /// <summary>Crash-safe file writes: temp file in the same directory, fsync, rename.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> data, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)
+    private const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    public static void Write(string path, ReadOnlySpan<byte> data, UnixFileMode mode = DefaultMode) => Write(path, data, mode, durable: true);
+
+    /// <summary>
+    /// Atomic but not durable (no fsync): for files that describe live processes (runtime state, pid files),
+    /// which a writer that dies must never leave half-written, but which mean nothing after a power loss,
+    /// since no process outlives it. They usually live on tmpfs, where fsync does nothing anyway.
+    /// </summary>
+    public static void WriteVolatile(string path, ReadOnlySpan<byte> data) => Write(path, data, DefaultMode, durable: false);
+
+    private static void Write(string path, ReadOnlySpan<byte> data, UnixFileMode mode, bool durable)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
@@ -15,7 +26,7 @@ public static class AtomicFile
             }))
             {
                 fs.Write(data);
-                fs.Flush(flushToDisk: true); // fsync before rename makes the new content durable
+                fs.Flush(flushToDisk: durable); // fsync before rename makes the new content durable
             }
             File.Move(tmp, path, overwrite: true); // rename(2) is atomic within one filesystem
         }

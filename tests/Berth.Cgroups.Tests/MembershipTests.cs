@@ -29,6 +29,28 @@ public sealed class MembershipTests
     }
 
     [Fact]
+    public void Entries_are_the_v1_tasks_files_and_the_hybrid_v2_directory_for_the_c_stage()
+    {
+        using var host = FakeCgroupHost.V1(["memory", "pids", "name=systemd"], hybrid: true);
+        ICgroupManager m = CgroupManagerFactory.Create("/berth/c1", "c1", host.Fs);
+        Assert.Equal(
+        [
+            new CgroupEntry(host.PathOf("memory/berth/c1/tasks"), IsV2: false, BestEffort: false),
+            new CgroupEntry(host.PathOf("pids/berth/c1/tasks"), IsV2: false, BestEffort: false),
+            new CgroupEntry(host.PathOf("systemd/berth/c1/tasks"), IsV2: false, BestEffort: true),
+            new CgroupEntry(host.PathOf("unified/berth/c1"), IsV2: true, BestEffort: true),
+        ], m.Entries.OrderBy(e => e.Path, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Entries_on_v2_are_the_one_directory_to_be_cloned_into()
+    {
+        using var host = FakeCgroupHost.V2();
+        ICgroupManager m = CgroupManagerFactory.Create("/c1", "c1", host.Fs);
+        Assert.Equal([new CgroupEntry(host.PathOf("c1"), IsV2: true, BestEffort: false)], m.Entries);
+    }
+
+    [Fact]
     public void AddProcess_on_v2_writes_the_single_cgroup_procs()
     {
         using var host = FakeCgroupHost.V2();

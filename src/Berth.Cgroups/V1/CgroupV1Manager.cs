@@ -21,10 +21,15 @@ internal sealed class CgroupV1Manager : ICgroupManager
         foreach (V1Hierarchy h in _hierarchies)
             foreach (string controller in h.Controllers) paths[controller] = h.Directory.Path;
         Paths = paths;
+        // The v2 tree of a hybrid host is the only "unified" hierarchy; every other one is v1.
+        Entries = [.. _hierarchies.Select(h => h.Name == "unified"
+            ? new CgroupEntry(h.Directory.Path, IsV2: true, h.BestEffort)
+            : new CgroupEntry(System.IO.Path.Join(h.Directory.Path, "tasks"), IsV2: false, h.BestEffort))];
     }
 
     public string Path { get; }
     public IReadOnlyDictionary<string, string> Paths { get; }
+    public IReadOnlyList<CgroupEntry> Entries { get; }
 
     private V1Hierarchy? Find(string controller) => _hierarchies.FirstOrDefault(h => h.Controllers.Contains(controller));
 

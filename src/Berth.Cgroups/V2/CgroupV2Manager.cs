@@ -38,6 +38,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
     public string Path { get; }
     public IReadOnlyDictionary<string, string> Paths { get; }
+    public IReadOnlyList<CgroupEntry> Entries => [new CgroupEntry(_dir.Path, IsV2: true, BestEffort: false)];
 
     /// <summary>mkdir each level, enabling every available controller in each ancestor's cgroup.subtree_control.</summary>
     public void Create()

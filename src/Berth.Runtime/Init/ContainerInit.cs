@@ -73,15 +73,15 @@ internal static class ContainerInit
 
             PhaseTrace.Mark("init: confined");
             channel.Send(InitChannel.Created, []);
-            // exec: the runtime moves us into the cgroup first, then learns that execve happened when the
-            // channel (close-on-exec) closes, or why it failed from an error record.
-            if (config.IsExec) channel.Expect(InitChannel.Go);
-            else channel.Dispose();
+            // exec: the runtime learns that execve happened when the channel (close-on-exec) closes, or why it
+            // failed from an error record.
+            if (!config.IsExec) channel.Dispose();
             if (!config.IsExec)
             {
                 WaitForStart();
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
+            if (config.IsExec) JoinCgroupTasks();
             PhaseTrace.Mark("init: exec");
             exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"), config.IsExec ? channel.Fd : -1);
             return 127; // Execute does not return
@@ -178,6 +178,19 @@ internal static class ContainerInit
 
     private static int EnvFd(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int fd) ? fd
         : throw new BerthException(ErrorKind.Internal, $"{name} is not set: init must be started by berth-runtime");
+
+    /// <summary>
+    /// exec: this thread moves itself into the container's v1 cgroups ("0" to each tasks file the runtime opened),
+    /// which skips the kernel's global attach lock; execve then leaves only this thread. The runtime's other
+    /// threads never spend the container's pids budget, and a paused container holds us here, confined.
+    /// </summary>
+    private static unsafe void JoinCgroupTasks()
+    {
+        if (Environment.GetEnvironmentVariable("_BERTH_CGROUP_TASKS") is not { Length: > 0 } list) return;
+        byte zero = (byte)'0';
+        foreach (string fd in list.Split(','))
+            Check.Io((int)Libc.Write(int.Parse(fd, System.Globalization.CultureInfo.InvariantCulture), &zero, 1), "join cgroup", "tasks");
+    }
 
     private static int EnvInt(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) ? n : 0;
 }

@@ -11,9 +11,9 @@ namespace Berth.Runtime.Launch;
 internal sealed unsafe class InitChannel(int fd) : IDisposable
 {
     public const uint BootEnd = 0, BootCloneFlags = 1, BootNsPath = 2, BootUidMap = 3, BootGidMap = 4,
-        BootSetgroupsDeny = 5, BootOomScoreAdj = 6;
+        BootSetgroupsDeny = 5, BootOomScoreAdj = 6, BootCgroup = 7;
     public const uint Ready = 100, Error = 101, Stage1 = 102;
-    public const uint Config = 200, RunHooks = 201, HooksDone = 202, Created = 203, HookState = 204, Spec = 205, Go = 206, ExecProcess = 207,
+    public const uint Config = 200, RunHooks = 201, HooksDone = 202, Created = 203, HookState = 204, Spec = 205, ExecProcess = 207,
         SeccompFd = 208, SeccompFdDone = 209;
 
     private const int MaxRecord = 16 << 20;

@@ -11,12 +11,17 @@ internal sealed class Bootstrap
 {
     public uint CloneFlags;
     public List<(uint Flag, string Path)> Join { get; } = [];
+    /// <summary>The container's cgroup, joined by the C stage itself before any namespace (see CgroupEntry).</summary>
+    public List<Berth.Cgroups.CgroupEntry> Cgroups { get; } = [];
     public string? UidMap, GidMap, OomScoreAdj;
     public bool SetgroupsDeny;
 
     public const uint CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
         CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000,
         CLONE_NEWTIME = 0x00000080;
+
+    /// <summary>BootCgroup flags, as native/nsexec.c.</summary>
+    private const uint CgroupV2 = 1, CgroupBestEffort = 2;
 
     public static uint FlagOf(string type) => type switch
     {
@@ -70,13 +75,20 @@ internal sealed class Bootstrap
         if (GidMap is not null) ch.Send(InitChannel.BootGidMap, GidMap);
         if (SetgroupsDeny) ch.Send(InitChannel.BootSetgroupsDeny, []);
         if (OomScoreAdj is not null) ch.Send(InitChannel.BootOomScoreAdj, OomScoreAdj);
+        foreach (var entry in Cgroups)
+        {
+            var rec = new byte[4 + Encoding.UTF8.GetByteCount(entry.Path)];
+            BitConverter.TryWriteBytes(rec, (entry.IsV2 ? CgroupV2 : 0u) | (entry.BestEffort ? CgroupBestEffort : 0u));
+            Encoding.UTF8.GetBytes(entry.Path, rec.AsSpan(4));
+            ch.Send(InitChannel.BootCgroup, rec);
+        }
         ch.Send(InitChannel.BootEnd, []);
     }
 }
 
 /// <summary>
 /// Starts "berth-runtime init" (for create and for exec) from the sealed binary with posix_spawn, hands it its fds,
-/// puts it in the container's cgroup before any namespace exists, sends the bootstrap, and returns
+/// sends the bootstrap (with which it joins the container's cgroup, then its namespaces), and returns
 /// the pid of the process that now lives inside the namespaces.
 /// </summary>
 internal static unsafe class InitLauncher
@@ -86,6 +98,7 @@ internal static unsafe class InitLauncher
         public int PreserveFds;
         public int FifoFd = -1;      // O_PATH exec fifo (init only)
         public int ConsoleFd = -1;   // connected console socket, when a terminal is wanted
+        public IReadOnlyList<int> CgroupTasks = []; // v1 tasks files the exec'd thread joins by itself (exec only)
     }
 
     public sealed record Started(int Pid, InitChannel Channel);
@@ -94,8 +107,7 @@ internal static unsafe class InitLauncher
     /// The init config goes right behind the bootstrap: the C stage reads only up to BootEnd, so the config
     /// waits in the socket for .NET to start in the container, with no round trip.
     /// </summary>
-    /// <param name="beforeBootstrap">called with the pid of stage 0, before any namespace exists (create: join the cgroup)</param>
-    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess, Fds fds, Action<int>? beforeBootstrap)
+    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess, Fds fds)
     {
         using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
@@ -107,21 +119,22 @@ internal static unsafe class InitLauncher
             channel.EnablePassCred();
             // Internal fds go right after the preserved ones (3 .. 3+N-1 belong to the container).
             int next = 3 + fds.PreserveFds;
-            const int MaxPassed = 3;
+            int maxPassed = 3 + fds.CgroupTasks.Count;
             var moves = new List<(int From, int To)>();
             var env = new List<string>();
-            void Pass(string name, int fd)
+            int Pass(string name, int fd)
             {
                 // Park it above the target numbers so that the dup2 chain cannot clobber a source. Not far
                 // above: growing the fd table of a multithreaded process waits for an RCU grace period.
-                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", name);
+                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + maxPassed), "dup", name);
                 moves.Add((parked, next));
-                env.Add($"{name}={next}");
-                next++;
+                return next++;
             }
-            Pass("_BERTH_INITPIPE", childEnd);
-            if (fds.FifoFd >= 0) Pass("_BERTH_FIFOFD", fds.FifoFd);
-            if (fds.ConsoleFd >= 0) Pass("_BERTH_CONSOLE", fds.ConsoleFd);
+            env.Add($"_BERTH_INITPIPE={Pass("_BERTH_INITPIPE", childEnd)}");
+            if (fds.FifoFd >= 0) env.Add($"_BERTH_FIFOFD={Pass("_BERTH_FIFOFD", fds.FifoFd)}");
+            if (fds.ConsoleFd >= 0) env.Add($"_BERTH_CONSOLE={Pass("_BERTH_CONSOLE", fds.ConsoleFd)}");
+            if (fds.CgroupTasks.Count > 0)
+                env.Add($"_BERTH_CGROUP_TASKS={string.Join(',', fds.CgroupTasks.Select(fd => Pass("cgroup tasks", fd)))}");
             env.Add($"_BERTH_PRESERVE_FDS={fds.PreserveFds}");
 
             PhaseTrace.Mark("launch: sealed exe ready");
@@ -130,7 +143,7 @@ internal static unsafe class InitLauncher
             Check.Io(Libc.CloseRange((uint)(3 + fds.PreserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC), "close_range");
             if (PhaseTrace.Enabled) env.Add($"_{PhaseTrace.EnvVar}=1");
             // The dup2 chain fills 3 onwards before the exec through /proc/self/fd: the exe must sit above it too.
-            int exeFd = Check.Io(Libc.Fcntl(exe.Value, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", "sealed exe");
+            int exeFd = Check.Io(Libc.Fcntl(exe.Value, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + maxPassed), "dup", "sealed exe");
             int pid;
             try { pid = Spawn($"/proc/self/fd/{exeFd}", ["berth-runtime", mode], env, moves); }
             finally
@@ -142,8 +155,6 @@ internal static unsafe class InitLauncher
             childEnd = -1;
 
             PhaseTrace.Mark("launch: spawned");
-            beforeBootstrap?.Invoke(pid);
-            PhaseTrace.Mark("launch: in cgroup");
             bootstrap.SendTo(channel);
             channel.Send(InitChannel.Config, config);
             channel.Send(InitChannel.Spec, spec);

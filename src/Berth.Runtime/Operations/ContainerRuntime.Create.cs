@@ -20,7 +20,6 @@ public sealed partial class ContainerRuntime
     public int Create(string id, CreateOptions options)
     {
         PhaseTrace.Mark("create: start");
-        using var warmup = AttachWarmup.Start(_cgroupFs);
         ContainerId.Validate(id);
         string bundle = Path.GetFullPath(options.Bundle);
         byte[] specBytes = ReadBundleConfig(bundle);
@@ -67,12 +66,13 @@ public sealed partial class ContainerRuntime
             {
                 PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = proxied ? options.Proxy!.TheirEnd : consoleFd,
             };
-            // Into the cgroup before any namespace or child exists, so every descendant is born in it.
             bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 WantsHookState = hookState };
-            started = InitLauncher.Launch("init", Bootstrap.FromSpec(spec),
-                InitConfigJson.Write(config), specBytes, null, fds, pid => { cgroup.AddProcess(pid); warmup.Dispose(); });
+            // Into the cgroup before any namespace or child exists, so every descendant is born in it.
+            var bootstrap = Bootstrap.FromSpec(spec);
+            bootstrap.Cgroups.AddRange(cgroup.Entries);
+            started = InitLauncher.Launch("init", bootstrap, InitConfigJson.Write(config), specBytes, null, fds);
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
@@ -96,7 +96,8 @@ public sealed partial class ContainerRuntime
             Store.SaveSpec(id, specBytes);
             Store.Save(record);
             if (options.PidFile is not null)
-                AtomicFile.WriteText(Path.GetFullPath(options.PidFile), started.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                AtomicFile.WriteVolatile(Path.GetFullPath(options.PidFile),
+                    System.Text.Encoding.ASCII.GetBytes(started.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return started.Pid;
         }
         catch (Exception e)

@@ -26,7 +26,6 @@ public sealed partial class ContainerRuntime
     public unsafe int Exec(string id, ExecOptions o)
     {
         PhaseTrace.Mark("exec: start");
-        using var warmup = AttachWarmup.Start(_cgroupFs);
         var r = Store.Load(id);
         var status = StatusOf(r);
         if (!status.CanExec() && !(status == ContainerStatus.Paused && o.IgnorePaused))
@@ -49,19 +48,33 @@ public sealed partial class ContainerRuntime
         foreach (var ns in spec.Linux?.Namespaces ?? [])
             bootstrap.Join.Add((Bootstrap.FlagOf(ns.Type), $"/proc/{r.InitPid}/ns/{ProcNsNames[ns.Type]}"));
         if (process.OOMScoreAdj is int adj) bootstrap.OomScoreAdj = adj.ToString(CultureInfo.InvariantCulture);
+        // Joining the cgroup from here (a pid written to cgroup.procs) would wait for the kernel's global attach
+        // lock (see CgroupEntry). cgroup2: born in it (CLONE_INTO_CGROUP), as runc 1.2 does. v1: the exec'd thread
+        // moves itself just before execve, through tasks files opened here, so that the runtime's own threads
+        // never spend the container's pids budget (runc moves the process in just as late).
+        var cgroupEntries = CgroupOf(r).Entries;
+        bootstrap.Cgroups.AddRange(cgroupEntries.Where(e => e.IsV2));
 
         if (!o.Detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         int consoleFd = o.ConsoleSocket is null ? -1 : ConsoleSetup.Connect(o.ConsoleSocket);
         byte[] config = InitConfigJson.Write(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true, ExecProcessIsFull = overrides is null });
         InitLauncher.Started started;
+        var tasks = new List<int>();
         try
         {
+            foreach (var entry in cgroupEntries.Where(e => !e.IsV2))
+            {
+                int fd = Libc.Open(entry.Path, Libc.O_WRONLY | Libc.O_CLOEXEC);
+                if (fd >= 0) tasks.Add(fd);
+                else if (!entry.BestEffort) Check.ThrowLastError("open", entry.Path);
+            }
             started = InitLauncher.Launch("init", bootstrap, config, specBytes, overrides?.ToJson() ?? o.ProcessJson,
-                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }, beforeBootstrap: null);
+                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd, CgroupTasks = tasks });
         }
         finally
         {
             if (consoleFd >= 0) Libc.Close(consoleFd);
+            foreach (int fd in tasks) Libc.Close(fd);
         }
         using (var channel = started.Channel)
         {
@@ -69,12 +82,6 @@ public sealed partial class ContainerRuntime
             {
                 SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(r, status));
                 PhaseTrace.Mark("exec: process confined");
-                // Into the cgroup only now, with its setup done and before it execs (it waits for "go"), as
-                // runc: the runtime's own stages and threads do not spend the container's pids budget.
-                CgroupOf(r).AddProcess(started.Pid);
-                warmup.Dispose();
-                channel.Send(InitChannel.Go, []);
-                PhaseTrace.Mark("exec: in cgroup, go sent");
                 proxy?.ReceiveMaster();
                 WaitForExecve(channel);
                 PhaseTrace.Mark("exec: execve done");
@@ -86,7 +93,7 @@ public sealed partial class ContainerRuntime
             }
         }
         if (o.PidFile is not null)
-            AtomicFile.WriteText(Path.GetFullPath(o.PidFile), started.Pid.ToString(CultureInfo.InvariantCulture));
+            AtomicFile.WriteVolatile(Path.GetFullPath(o.PidFile), System.Text.Encoding.ASCII.GetBytes(started.Pid.ToString(CultureInfo.InvariantCulture)));
         if (o.Detach) return 0;
         proxy?.Relay();
         return WaitForChild(started.Pid);

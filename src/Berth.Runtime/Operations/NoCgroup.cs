@@ -12,6 +12,7 @@ internal sealed class NoCgroup(int initPid) : ICgroupManager
 {
     public string Path => "";
     public IReadOnlyDictionary<string, string> Paths { get; } = new Dictionary<string, string>();
+    public IReadOnlyList<CgroupEntry> Entries => [];
     public void Create() { }
     public void AddProcess(int pid) { }
     public void Remove() { }

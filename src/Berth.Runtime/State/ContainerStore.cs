@@ -32,11 +32,11 @@ internal sealed class ContainerStore(string root)
         Interop.Libc.Mkdir(dir, Convert.ToInt32("711", 8)) == 0 ? 0 : Interop.Check.LastErrno;
 
     public void Save(ContainerRecord record) =>
-        AtomicFile.Write(Path.Combine(DirOf(record.Id), StateFile),
+        AtomicFile.WriteVolatile(Path.Combine(DirOf(record.Id), StateFile),
             ContainerRecordJson.Write(record));
 
     /// <summary>The spec the container was created with (or last updated to).</summary>
-    public void SaveSpec(string id, ReadOnlySpan<byte> utf8) => AtomicFile.Write(Path.Combine(DirOf(id), ConfigFile), utf8);
+    public void SaveSpec(string id, ReadOnlySpan<byte> utf8) => AtomicFile.WriteVolatile(Path.Combine(DirOf(id), ConfigFile), utf8);
 
     public byte[] LoadSpecBytes(string id) => File.ReadAllBytes(Path.Combine(DirOf(id), ConfigFile));
 
