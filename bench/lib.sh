@@ -9,6 +9,23 @@ bench_revision() {
     echo "$rev"
 }
 
+# Idle before each run in the second pass of the runtime benchmarks. A runtime that writes pids to
+# cgroup.procs (runc, crun) takes the kernel's cgroup_threadgroup_rwsem for writing; after a quiet spell that
+# waits for an RCU grace period, but back-to-back runs find it still warm from the run before. A container
+# start on a real host usually follows a quiet spell, so both are measured: back to back, and after this.
+BENCH_IDLE=0.1
+
+# bench_two_passes JSON_BASENAME HYPERFINE_ARGS...: hyperfine back to back into <basename>.json, then again
+# with BENCH_IDLE seconds of sleep before each run (not timed) into <basename>-idle.json.
+bench_two_passes() {
+    local out=$1
+    shift
+    echo "== back to back"
+    hyperfine --warmup "$warmup" --runs "$runs" --style basic --export-json "$out.json" "$@"
+    echo "== after ${BENCH_IDLE} s idle before each run"
+    hyperfine --warmup "$warmup" --runs "$runs" --style basic --prepare "sleep $BENCH_IDLE" --export-json "$out-idle.json" "$@"
+}
+
 # bench_table JSON BASE DECIMALS: the markdown table of the results (mean, σ, median, min and max in ms
 # with DECIMALS decimals), the last column each mean over BASE's mean.
 bench_table() {

@@ -112,8 +112,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 hf=()
 for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
 # -N: no intermediate shell (and no shell-startup correction, which is as large as the floor).
-hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
-    --export-json "$results/runtime-exec.json" "${hf[@]}"
+bench_two_passes "$results/runtime-exec" -N "${hf[@]}"
 
 # Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
 base="berth-runtime"
@@ -126,7 +125,13 @@ rev=$(bench_revision)
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-exec.sh\`; see bench/README.md."
     echo
+    echo "## Back to back"
+    echo
     bench_table "$results/runtime-exec.json" "$base" 2
+    echo
+    echo "## After ${BENCH_IDLE} s idle before each run"
+    echo
+    bench_table "$results/runtime-exec-idle.json" "$base" 2
     echo "Load average when it ran: $load."
     echo "floor is \`nsenter\` into the container's namespaces running its /bin/true (no runtime)."
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
@@ -136,3 +141,4 @@ rev=$(bench_revision)
     fi
 } >"$results/runtime-exec.md"
 bench_summary "$results/runtime-exec.json" "$base"
+bench_summary "$results/runtime-exec-idle.json" "$base"

@@ -62,8 +62,7 @@ done
 mkdir -p "$results"
 hf=()
 for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
-hyperfine --warmup "$warmup" --runs "$runs" --style basic \
-    --export-json "$results/runtime-run.json" "${hf[@]}"
+bench_two_passes "$results/runtime-run" "${hf[@]}"
 
 # Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
 base="berth-runtime"
@@ -76,7 +75,13 @@ rev=$(bench_revision)
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-run.sh\`; see bench/README.md."
     echo
+    echo "## Back to back"
+    echo
     bench_table "$results/runtime-run.json" "$base" 2
+    echo
+    echo "## After ${BENCH_IDLE} s idle before each run"
+    echo
+    bench_table "$results/runtime-run-idle.json" "$base" 2
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
         echo
         echo "crun-trick is the cost of the \`unshare -m\` + \`umount /sys/fs/cgroup/unified\` wrapper"
@@ -84,3 +89,4 @@ rev=$(bench_revision)
     fi
 } >"$results/runtime-run.md"
 bench_summary "$results/runtime-run.json" "$base"
+bench_summary "$results/runtime-run-idle.json" "$base"

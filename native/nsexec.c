@@ -40,6 +40,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 // Bootstrap records (runtime -> stage 0). Keep in sync with NsexecProtocol.cs.
@@ -84,7 +85,16 @@ struct bootstrap {
 };
 
 static int initpipe = -1;
+static int tracing; // _BERTH_TRACE=1: phase lines on stderr, as the runtime's PhaseTrace prints them
 static int v2_best_effort;
+
+static void trace(const char *phase)
+{
+    if (!tracing) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    dprintf(2, "berth-trace %7d %14.3f %s\n", getpid(), ts.tv_sec * 1e3 + ts.tv_nsec / 1e6, phase);
+}
 
 static void send_record(int fd, uint32_t type, const void *data, uint32_t len)
 {
@@ -270,6 +280,7 @@ static void stage1(struct bootstrap *b, int sync)
     // not-yet-confined process out of reach of that container.
     if (b->ns_count > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl dumpable");
     join_namespaces(b);
+    trace("stage 1: joined namespaces");
     if (b->clone_flags & CLONE_NEWUSER) {
         if (unshare(CLONE_NEWUSER) < 0) fail("unshare user namespace");
         // The maps are written by stage 0 from outside: only a process with
@@ -281,6 +292,7 @@ static void stage1(struct bootstrap *b, int sync)
     }
     uint32_t rest = b->clone_flags & ~(uint32_t)CLONE_NEWUSER;
     if (rest && unshare((int)rest) < 0) fail("unshare namespaces 0x%x", rest);
+    trace("stage 1: unshared");
     close(sync);
     // Stage 1 is the runtime's child (CLONE_PARENT): tell it our pid so that it can reap us.
     send_credentials(REPLY_STAGE1);
@@ -300,6 +312,7 @@ static void stage2(void)
     // The container's init leads its own session (a controlling terminal needs it).
     if (setsid() < 0) fail("setsid");
     send_credentials(REPLY_READY);
+    trace("stage 2: ready");
 }
 
 // A header-only record with SCM_CREDENTIALS: the kernel translates our pid
@@ -326,8 +339,12 @@ __attribute__((constructor)) static void berth_nsexec(void)
     if (env == NULL) return; // a normal CLI invocation: nothing to do
 
     initpipe = atoi(env);
+    const char *t = getenv("_BERTH_TRACE");
+    tracing = t != NULL && strcmp(t, "1") == 0;
+    trace("stage 0: started");
     struct bootstrap b;
     read_bootstrap(&b);
+    trace("stage 0: bootstrap read");
 
     if (b.oom_score_adj) write_proc_file(getpid(), "oom_score_adj", b.oom_score_adj);
     int v2 = join_cgroups(&b);

@@ -50,7 +50,24 @@ internal static class CgroupTree
     /// </summary>
     public static Exception? TryRemove(string dir)
     {
-        if (!Directory.Exists(dir)) return null;
+        try
+        {
+            // Most often there is no child cgroup: one rmdir, without stat and listing first.
+            Directory.Delete(dir, recursive: false);
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (IOException e) when (Errno.Of(e) is Errno.EBUSY or Errno.ENOTEMPTY)
+        {
+            // children (or live processes): below
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e;
+        }
         try
         {
             foreach (string child in Directory.EnumerateDirectories(dir))

@@ -103,11 +103,59 @@ internal static unsafe class InitLauncher
 
     public sealed record Started(int Pid, InitChannel Channel);
 
-    /// <summary>
-    /// The init config goes right behind the bootstrap: the C stage reads only up to BootEnd, so the config
-    /// waits in the socket for .NET to start in the container, with no round trip.
-    /// </summary>
-    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess, Fds fds)
+    /// <summary>Stage 0, spawned and waiting for its bootstrap: the binary loads while the caller prepares it.</summary>
+    public sealed class Spawned(int pid, InitChannel channel)
+    {
+        /// <summary>
+        /// The init config goes right behind the bootstrap: the C stage reads only up to BootEnd, so the config
+        /// waits in the socket for .NET to start in the container, with no round trip.
+        /// </summary>
+        public Started Bootstrap(Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess)
+        {
+            try
+            {
+                bootstrap.SendTo(channel);
+                channel.Send(InitChannel.Config, config);
+                channel.Send(InitChannel.Spec, spec);
+                if (execProcess is not null) channel.Send(InitChannel.ExecProcess, execProcess);
+                int stage1 = channel.ReceiveCredentials(InitChannel.Stage1);
+                int containerPid = channel.ReceiveCredentials(InitChannel.Ready);
+                // Stages 0 and 1 are our children (CLONE_PARENT): reap both, so that no zombie is left
+                // counted against the container's pids limit.
+                Reap(pid);
+                Reap(stage1);
+                return new Started(containerPid, channel);
+            }
+            catch
+            {
+                Abandon();
+                throw;
+            }
+        }
+
+        private bool _abandoned;
+
+        /// <summary>Kills and reaps stage 0 (it has changed nothing yet that outlives it). Idempotent.</summary>
+        public void Abandon()
+        {
+            if (_abandoned) return;
+            _abandoned = true;
+            channel.Dispose();
+            Libc.Kill(pid, Libc.SIGKILL);
+            Reap(pid);
+        }
+
+        private static void Reap(int pid)
+        {
+            int status;
+            while (Libc.Waitpid(pid, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }
+        }
+    }
+
+    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess, Fds fds) =>
+        Spawn(mode, fds).Bootstrap(bootstrap, config, spec, execProcess);
+
+    public static Spawned Spawn(string mode, Fds fds)
     {
         using SafeFd exe = SealedExe.Open();
         int* pair = stackalloc int[2];
@@ -155,18 +203,7 @@ internal static unsafe class InitLauncher
             childEnd = -1;
 
             PhaseTrace.Mark("launch: spawned");
-            bootstrap.SendTo(channel);
-            channel.Send(InitChannel.Config, config);
-            channel.Send(InitChannel.Spec, spec);
-            if (execProcess is not null) channel.Send(InitChannel.ExecProcess, execProcess);
-            int stage1 = channel.ReceiveCredentials(InitChannel.Stage1);
-            int containerPid = channel.ReceiveCredentials(InitChannel.Ready);
-            // Stages 0 and 1 are our children (CLONE_PARENT): reap both, so that no zombie is left
-            // counted against the container's pids limit.
-            int status;
-            while (Libc.Waitpid(pid, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }
-            while (Libc.Waitpid(stage1, &status, 0) < 0 && Check.LastErrno == Errnos.EINTR) { }
-            return new Started(containerPid, channel);
+            return new Spawned(pid, channel);
         }
         catch
         {

@@ -37,6 +37,7 @@ public sealed partial class ContainerRuntime
         PhaseTrace.Mark("create: spec validated");
         string dir = Store.Reserve(id);
         ICgroupManager? cgroup = null;
+        InitLauncher.Spawned? spawned = null;
         InitLauncher.Started? started = null;
         int fifoFd = -1, consoleFd = -1;
         try
@@ -59,20 +60,20 @@ public sealed partial class ContainerRuntime
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
             if (proxied) options.Proxy = new TerminalProxy();
 
-            cgroup = CreateCgroup(record, spec.Linux?.Resources);
-            PhaseTrace.Mark("create: cgroup created");
-
-            var fds = new InitLauncher.Fds
+            // The cgroup is made while stage 0 loads (about a millisecond each); stage 0 joins it before any
+            // namespace or child exists, so every descendant is born in it.
+            spawned = InitLauncher.Spawn("init", new InitLauncher.Fds
             {
                 PreserveFds = options.PreserveFds, FifoFd = fifoFd, ConsoleFd = proxied ? options.Proxy!.TheirEnd : consoleFd,
-            };
+            });
+            cgroup = CreateCgroup(record, spec.Linux?.Resources);
+            PhaseTrace.Mark("create: cgroup created");
             bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 WantsHookState = hookState };
-            // Into the cgroup before any namespace or child exists, so every descendant is born in it.
             var bootstrap = Bootstrap.FromSpec(spec);
             bootstrap.Cgroups.AddRange(cgroup.Entries);
-            started = InitLauncher.Launch("init", bootstrap, InitConfigJson.Write(config), specBytes, null, fds);
+            started = spawned.Bootstrap(bootstrap, InitConfigJson.Write(config), specBytes, null);
             PhaseTrace.Mark("create: init ready in namespaces");
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
@@ -107,6 +108,7 @@ public sealed partial class ContainerRuntime
                 Libc.Kill(started.Pid, Libc.SIGKILL);
                 WaitGone(started.Pid);
             }
+            else spawned?.Abandon(); // idempotent: Bootstrap already abandoned it if it failed there
             try { cgroup?.Remove(); } catch (Exception ce) when (ce is IOException or BerthException) { }
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
             options.Proxy?.Dispose();
@@ -135,7 +137,7 @@ public sealed partial class ContainerRuntime
     /// <summary>Rootless without access to the cgroup hierarchy and without limits: no cgroup, as runc does.</summary>
     private ICgroupManager CreateCgroup(ContainerRecord record, LinuxResources? resources)
     {
-        var cgroup = CgroupOf(record.CgroupsPath, record.Id);
+        var cgroup = CgroupOf(record); // cached: run deletes through the same manager
         try
         {
             cgroup.Create();

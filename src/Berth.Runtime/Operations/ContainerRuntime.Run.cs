@@ -30,6 +30,7 @@ public sealed partial class ContainerRuntime
                 ctx.Cancel = true;
                 Libc.Kill(pid, NativeNumber(ctx.Signal));
             })).ToList();
+        PhaseTrace.Mark("run: signals forwarded");
         int code;
         try
         {

@@ -24,8 +24,6 @@ public sealed partial class ContainerRuntime(string root)
         return manager;
     }
 
-    internal ICgroupManager CgroupOf(string cgroupsPath, string id) => CgroupManagerFactory.Create(cgroupsPath, id, _cgroupFs);
-
     internal ContainerStatus StatusOf(ContainerRecord r)
     {
         if (!ProcInfo.IsAlive(r.InitPid, r.InitStartTime)) return ContainerStatus.Stopped;
