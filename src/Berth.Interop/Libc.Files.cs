@@ -17,6 +17,10 @@ public static unsafe partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int OpenAt(int dirfd, string path, int flags, int mode = 0);
 
+    /// <summary>The errno's text, from static storage: usable where nothing may be allocated.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "strerror")]
+    public static partial byte* Strerror(int errnum);
+
     [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

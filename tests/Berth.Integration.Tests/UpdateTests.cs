@@ -174,6 +174,9 @@ public sealed class UpdateTests : IDisposable
         var c = _sb.NewContainer("sleep", "1000");
         c.Create().Ok();
         c.Start().Ok();
+        // start returns once init has the fifo open, a moment before its execve ends its other .NET thread;
+        // a zombie stage would stay charged for good.
+        WaitForPidsCurrent(c, 1);
         Assert.Single(File.ReadAllLines(c.CgroupFile("pids", "tasks")));
         Assert.Equal("1", Read(c.CgroupFile("pids", "pids.current")));
     }

@@ -58,6 +58,11 @@ internal static class ContainerInit
 
             PhaseTrace.Mark("init: process prepared");
             var exec = ExecProcess.Prepare(process);
+            // What runs once the seccomp filter is loaded must not allocate (see DieRaw): prepared now.
+            int[] cgroupTasks = config.IsExec ? EnvFds("_BERTH_CGROUP_TASKS") : [];
+            int fifo = config.IsExec ? -1 : EnvFd("_BERTH_FIFOFD");
+            string fifoPath = $"/proc/self/fd/{fifo}";
+            int firstInternalFd = 3 + EnvInt("_BERTH_PRESERVE_FDS");
             ProcessAttributes.Apply(process);
             if (!config.IsExec) ProcessAttributes.ApplyPersonality(spec.Linux?.Personality);
             Credentials.ApplyRlimits(process.Rlimits);
@@ -78,12 +83,12 @@ internal static class ContainerInit
             if (!config.IsExec) channel.Dispose();
             if (!config.IsExec)
             {
-                WaitForStart();
+                WaitForStart(fifo, fifoPath);
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
-            if (config.IsExec) JoinCgroupTasks();
+            JoinCgroupTasks(cgroupTasks);
             PhaseTrace.Mark("init: exec");
-            exec.Execute(3 + EnvInt("_BERTH_PRESERVE_FDS"), config.IsExec ? channel.Fd : -1);
+            exec.Execute(firstInternalFd, config.IsExec ? channel.Fd : -1);
             return 127; // Execute does not return
         }
         catch (Exception e)
@@ -159,15 +164,36 @@ internal static class ContainerInit
     }
 
     /// <summary>Blocks until "start" opens the exec fifo for reading, then tells it we are going.</summary>
-    private static unsafe void WaitForStart()
+    /// <summary>Blocks until start opens the exec fifo's other end. Allocates nothing (see DieRaw).</summary>
+    private static unsafe void WaitForStart(int fifo, string fifoPath)
     {
-        int fifo = EnvFd("_BERTH_FIFOFD");
         // The fifo was passed as O_PATH; reopening through /proc gives a real write end.
-        int fd = Check.Io(Libc.Open($"/proc/self/fd/{fifo}", Libc.O_WRONLY | Libc.O_CLOEXEC), "open exec fifo");
+        int fd = Libc.Open(fifoPath, Libc.O_WRONLY | Libc.O_CLOEXEC);
+        if (fd < 0) DieRaw("open exec fifo"u8);
         byte zero = (byte)'0';
-        if (Libc.Write(fd, &zero, 1) != 1) Check.ThrowLastError("write exec fifo");
+        if (Libc.Write(fd, &zero, 1) != 1) DieRaw("write exec fifo"u8);
         Libc.Close(fd);
         Libc.Close(fifo);
+    }
+
+    /// <summary>
+    /// Reports a failure after the seccomp filter is loaded and exits, allocating nothing: a filter may deny
+    /// what the GC needs to grow its heap (mprotect, madvise), and a managed exception needs the heap.
+    /// </summary>
+    private static unsafe void DieRaw(ReadOnlySpan<byte> what)
+    {
+        int errno = Check.LastErrno;
+        WriteRaw("berth-runtime init: "u8);
+        WriteRaw(what);
+        WriteRaw(": "u8);
+        WriteRaw(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(Libc.Strerror(errno)));
+        WriteRaw("\n"u8);
+        Libc.Exit(1);
+    }
+
+    private static unsafe void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes) Libc.Write(2, p, bytes.Length);
     }
 
     private static unsafe void RawStderr(string text)
@@ -184,13 +210,16 @@ internal static class ContainerInit
     /// which skips the kernel's global attach lock; execve then leaves only this thread. The runtime's other
     /// threads never spend the container's pids budget, and a paused container holds us here, confined.
     /// </summary>
-    private static unsafe void JoinCgroupTasks()
+    private static unsafe void JoinCgroupTasks(int[] tasks)
     {
-        if (Environment.GetEnvironmentVariable("_BERTH_CGROUP_TASKS") is not { Length: > 0 } list) return;
         byte zero = (byte)'0';
-        foreach (string fd in list.Split(','))
-            Check.Io((int)Libc.Write(int.Parse(fd, System.Globalization.CultureInfo.InvariantCulture), &zero, 1), "join cgroup", "tasks");
+        foreach (int fd in tasks)
+            if (Libc.Write(fd, &zero, 1) != 1) DieRaw("join cgroup"u8);
     }
+
+    private static int[] EnvFds(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } list
+        ? [.. list.Split(',').Select(fd => int.Parse(fd, System.Globalization.CultureInfo.InvariantCulture))]
+        : [];
 
     private static int EnvInt(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) ? n : 0;
 }
