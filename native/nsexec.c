@@ -59,6 +59,7 @@ enum {
 enum {
     CGROUP_V2 = 1,          // path is a cgroup2 directory (else a v1 "tasks" file)
     CGROUP_BEST_EFFORT = 2, // a failure to join is not an error
+    CGROUP_AT_EXEC = 4,     // v1, exec: only open it; the exec'd thread joins just before execve
 };
 
 // Replies (stage 2 or any stage on failure -> runtime).
@@ -197,9 +198,14 @@ static void write_proc_file(pid_t pid, const char *name, const char *text)
 // so for it we open the directory, and stage 1 is cloned straight into it
 // (CLONE_INTO_CGROUP takes the same lock only for reading). Returns that
 // directory's fd, or -1.
+// An exec'd process joins its v1 cgroups only just before execve, from .NET,
+// so that the runtime's threads never count against pids.max: the tasks
+// files are opened here, where the host's paths are visible, and their fds
+// (close-on-exec) are listed in _BERTH_CGROUP_TASKS for it.
 static int join_cgroups(struct bootstrap *b)
 {
     int v2 = -1;
+    char at_exec[MAX_CGROUPS * 12] = "";
     for (int i = 0; i < b->cgroup_count; i++) {
         int best_effort = b->cgroup_flags[i] & CGROUP_BEST_EFFORT;
         if (b->cgroup_flags[i] & CGROUP_V2) {
@@ -209,11 +215,19 @@ static int join_cgroups(struct bootstrap *b)
             continue;
         }
         int fd = open(b->cgroup_path[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1) {
-            if (!best_effort) fail("join cgroup %s", b->cgroup_path[i]);
+        if (fd < 0) {
+            if (!best_effort) fail("open cgroup %s", b->cgroup_path[i]);
+            continue;
         }
-        if (fd >= 0) close(fd);
+        if (b->cgroup_flags[i] & CGROUP_AT_EXEC) {
+            size_t used = strlen(at_exec);
+            snprintf(at_exec + used, sizeof at_exec - used, "%s%d", used ? "," : "", fd);
+            continue;
+        }
+        if (write(fd, "0", 1) != 1 && !best_effort) fail("join cgroup %s", b->cgroup_path[i]);
+        close(fd);
     }
+    if (at_exec[0] && setenv("_BERTH_CGROUP_TASKS", at_exec, 1) < 0) fail("setenv");
     return v2;
 }
 

@@ -12,11 +12,12 @@ public static class CgroupManagerFactory
     public static ICgroupManager Create(string cgroupsPath, string containerId, CgroupFs fs)
     {
         CgroupPath path = CgroupPath.Parse(cgroupsPath, containerId);
-        return fs.DetectMode() switch
+        List<CgroupMount> mounts = fs.ReadMounts(); // once: every runtime command starts here
+        return CgroupDetector.Detect(mounts, fs.Root) switch
         {
             CgroupMode.Unified => CgroupV2Manager.Open(path, fs),
-            CgroupMode.Hybrid => new CgroupV1Manager(path, V1Layout.Resolve(path, fs, hybrid: true), hybrid: true),
-            _ => new CgroupV1Manager(path, V1Layout.Resolve(path, fs, hybrid: false), hybrid: false),
+            CgroupMode.Hybrid => new CgroupV1Manager(path, V1Layout.Resolve(path, fs, mounts, hybrid: true), hybrid: true),
+            _ => new CgroupV1Manager(path, V1Layout.Resolve(path, fs, mounts, hybrid: false), hybrid: false),
         };
     }
 }

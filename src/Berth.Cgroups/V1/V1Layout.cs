@@ -11,9 +11,8 @@ internal static class V1Layout
         "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc",
     };
 
-    public static List<V1Hierarchy> Resolve(CgroupPath path, CgroupFs fs, bool hybrid)
+    public static List<V1Hierarchy> Resolve(CgroupPath path, CgroupFs fs, List<CgroupMount> mounts, bool hybrid)
     {
-        List<CgroupMount> mounts = fs.ReadMounts();
         List<ProcCgroupEntry>? self = path.IsAbsolute ? null : fs.ReadSelfCgroup();
         var hierarchies = new List<V1Hierarchy>();
         var claimed = new HashSet<string>(StringComparer.Ordinal);

@@ -13,6 +13,8 @@ internal sealed class Bootstrap
     public List<(uint Flag, string Path)> Join { get; } = [];
     /// <summary>The container's cgroup, joined by the C stage itself before any namespace (see CgroupEntry).</summary>
     public List<Berth.Cgroups.CgroupEntry> Cgroups { get; } = [];
+    /// <summary>exec: the C stage only opens the v1 tasks files; the exec'd thread joins just before execve.</summary>
+    public bool JoinV1CgroupsAtExec;
     public string? UidMap, GidMap, OomScoreAdj;
     public bool SetgroupsDeny;
 
@@ -21,7 +23,7 @@ internal sealed class Bootstrap
         CLONE_NEWTIME = 0x00000080;
 
     /// <summary>BootCgroup flags, as native/nsexec.c.</summary>
-    private const uint CgroupV2 = 1, CgroupBestEffort = 2;
+    private const uint CgroupV2 = 1, CgroupBestEffort = 2, CgroupAtExec = 4;
 
     public static uint FlagOf(string type) => type switch
     {
@@ -78,7 +80,7 @@ internal sealed class Bootstrap
         foreach (var entry in Cgroups)
         {
             var rec = new byte[4 + Encoding.UTF8.GetByteCount(entry.Path)];
-            BitConverter.TryWriteBytes(rec, (entry.IsV2 ? CgroupV2 : 0u) | (entry.BestEffort ? CgroupBestEffort : 0u));
+            BitConverter.TryWriteBytes(rec, (entry.IsV2 ? CgroupV2 : JoinV1CgroupsAtExec ? CgroupAtExec : 0u) | (entry.BestEffort ? CgroupBestEffort : 0u));
             Encoding.UTF8.GetBytes(entry.Path, rec.AsSpan(4));
             ch.Send(InitChannel.BootCgroup, rec);
         }
@@ -98,7 +100,6 @@ internal static unsafe class InitLauncher
         public int PreserveFds;
         public int FifoFd = -1;      // O_PATH exec fifo (init only)
         public int ConsoleFd = -1;   // connected console socket, when a terminal is wanted
-        public IReadOnlyList<int> CgroupTasks = []; // v1 tasks files the exec'd thread joins by itself (exec only)
     }
 
     public sealed record Started(int Pid, InitChannel Channel);
@@ -167,22 +168,20 @@ internal static unsafe class InitLauncher
             channel.EnablePassCred();
             // Internal fds go right after the preserved ones (3 .. 3+N-1 belong to the container).
             int next = 3 + fds.PreserveFds;
-            int maxPassed = 3 + fds.CgroupTasks.Count;
+            const int MaxPassed = 3;
             var moves = new List<(int From, int To)>();
             var env = new List<string>();
             int Pass(string name, int fd)
             {
                 // Park it above the target numbers so that the dup2 chain cannot clobber a source. Not far
                 // above: growing the fd table of a multithreaded process waits for an RCU grace period.
-                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + maxPassed), "dup", name);
+                int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", name);
                 moves.Add((parked, next));
                 return next++;
             }
             env.Add($"_BERTH_INITPIPE={Pass("_BERTH_INITPIPE", childEnd)}");
             if (fds.FifoFd >= 0) env.Add($"_BERTH_FIFOFD={Pass("_BERTH_FIFOFD", fds.FifoFd)}");
             if (fds.ConsoleFd >= 0) env.Add($"_BERTH_CONSOLE={Pass("_BERTH_CONSOLE", fds.ConsoleFd)}");
-            if (fds.CgroupTasks.Count > 0)
-                env.Add($"_BERTH_CGROUP_TASKS={string.Join(',', fds.CgroupTasks.Select(fd => Pass("cgroup tasks", fd)))}");
             env.Add($"_BERTH_PRESERVE_FDS={fds.PreserveFds}");
 
             PhaseTrace.Mark("launch: sealed exe ready");
@@ -191,7 +190,7 @@ internal static unsafe class InitLauncher
             Check.Io(Libc.CloseRange((uint)(3 + fds.PreserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC), "close_range");
             if (PhaseTrace.Enabled) env.Add($"_{PhaseTrace.EnvVar}=1");
             // The dup2 chain fills 3 onwards before the exec through /proc/self/fd: the exe must sit above it too.
-            int exeFd = Check.Io(Libc.Fcntl(exe.Value, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + maxPassed), "dup", "sealed exe");
+            int exeFd = Check.Io(Libc.Fcntl(exe.Value, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", "sealed exe");
             int pid;
             try { pid = Spawn($"/proc/self/fd/{exeFd}", ["berth-runtime", mode], env, moves); }
             finally

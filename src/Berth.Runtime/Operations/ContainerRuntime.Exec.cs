@@ -26,55 +26,60 @@ public sealed partial class ContainerRuntime
     public unsafe int Exec(string id, ExecOptions o)
     {
         PhaseTrace.Mark("exec: start");
-        var r = Store.Load(id);
-        var status = StatusOf(r);
-        if (!status.CanExec() && !(status == ContainerStatus.Paused && o.IgnorePaused))
-            throw new BerthException(ErrorKind.FailedPrecondition, $"cannot exec in a {status.ToOci()} container");
-
-        byte[] specBytes = Store.LoadSpecBytes(id);
-        var spec = OciJson.ReadSpec(specBytes, "config.json");
-        PhaseTrace.Mark("exec: state and spec loaded");
-        // Init gets the container's spec as stored plus either the --process JSON as given or the flags'
-        // overrides, and builds the same process as we validate here.
-        var overrides = o.ProcessJson is null ? ExecOverrides.From(o) : null;
-        var process = o.ProcessJson is not null ? OciJson.ReadProcess(o.ProcessJson, "process.json") : overrides!.ApplyTo(spec.Process!);
-        SpecValidator.ValidateProcess(process);
-        RuntimeSupport.Check(new RuntimeSpec { Process = process });
-        if (process.Terminal && o.ConsoleSocket is null && o.Detach)
-            throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
-        using var proxy = process.Terminal && o.ConsoleSocket is null ? new TerminalProxy() : null;
-
-        var bootstrap = new Bootstrap();
-        foreach (var ns in spec.Linux?.Namespaces ?? [])
-            bootstrap.Join.Add((Bootstrap.FlagOf(ns.Type), $"/proc/{r.InitPid}/ns/{ProcNsNames[ns.Type]}"));
-        if (process.OOMScoreAdj is int adj) bootstrap.OomScoreAdj = adj.ToString(CultureInfo.InvariantCulture);
-        // Joining the cgroup from here (a pid written to cgroup.procs) would wait for the kernel's global attach
-        // lock (see CgroupEntry). cgroup2: born in it (CLONE_INTO_CGROUP), as runc 1.2 does. v1: the exec'd thread
-        // moves itself just before execve, through tasks files opened here, so that the runtime's own threads
-        // never spend the container's pids budget (runc moves the process in just as late).
-        var cgroupEntries = CgroupOf(r).Entries;
-        bootstrap.Cgroups.AddRange(cgroupEntries.Where(e => e.IsV2));
-
+        // Init is spawned from what the command line says alone: its binary loads while the state and spec
+        // are read, and it waits for its bootstrap.
+        var fromJson = o.ProcessJson is not null ? OciJson.ReadProcess(o.ProcessJson, "process.json") : null;
+        bool terminal = fromJson?.Terminal ?? o.Tty;
+        using var proxy = terminal && o.ConsoleSocket is null && !o.Detach ? new TerminalProxy() : null;
         if (!o.Detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         int consoleFd = o.ConsoleSocket is null ? -1 : ConsoleSetup.Connect(o.ConsoleSocket);
-        byte[] config = InitConfigJson.Write(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true, ExecProcessIsFull = overrides is null });
-        InitLauncher.Started started;
-        var tasks = new List<int>();
-        try
-        {
-            foreach (var entry in cgroupEntries.Where(e => !e.IsV2))
-            {
-                int fd = Libc.Open(entry.Path, Libc.O_WRONLY | Libc.O_CLOEXEC);
-                if (fd >= 0) tasks.Add(fd);
-                else if (!entry.BestEffort) Check.ThrowLastError("open", entry.Path);
-            }
-            started = InitLauncher.Launch("init", bootstrap, config, specBytes, overrides?.ToJson() ?? o.ProcessJson,
-                new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd, CgroupTasks = tasks });
-        }
+        InitLauncher.Spawned spawned;
+        try { spawned = InitLauncher.Spawn("init", new InitLauncher.Fds { PreserveFds = o.PreserveFds, ConsoleFd = proxy?.TheirEnd ?? consoleFd }); }
         finally
         {
             if (consoleFd >= 0) Libc.Close(consoleFd);
-            foreach (int fd in tasks) Libc.Close(fd);
+        }
+
+        ContainerRecord r;
+        ContainerStatus status;
+        RuntimeSpec spec;
+        InitLauncher.Started started;
+        try
+        {
+            r = Store.Load(id);
+            status = StatusOf(r);
+            if (!status.CanExec() && !(status == ContainerStatus.Paused && o.IgnorePaused))
+                throw new BerthException(ErrorKind.FailedPrecondition, $"cannot exec in a {status.ToOci()} container");
+
+            byte[] specBytes = Store.LoadSpecBytes(id);
+            spec = OciJson.ReadSpec(specBytes, "config.json");
+            PhaseTrace.Mark("exec: state and spec loaded");
+            // Init gets the container's spec as stored plus either the --process JSON as given or the flags'
+            // overrides, and builds the same process as we validate here.
+            var overrides = fromJson is null ? ExecOverrides.From(o) : null;
+            var process = fromJson ?? overrides!.ApplyTo(spec.Process!);
+            SpecValidator.ValidateProcess(process);
+            RuntimeSupport.Check(new RuntimeSpec { Process = process });
+            if (process.Terminal && o.ConsoleSocket is null && o.Detach)
+                throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
+
+            var bootstrap = new Bootstrap();
+            foreach (var ns in spec.Linux?.Namespaces ?? [])
+                bootstrap.Join.Add((Bootstrap.FlagOf(ns.Type), $"/proc/{r.InitPid}/ns/{ProcNsNames[ns.Type]}"));
+            if (process.OOMScoreAdj is int adj) bootstrap.OomScoreAdj = adj.ToString(CultureInfo.InvariantCulture);
+            // Joining the cgroup from here (a pid written to cgroup.procs) would wait for the kernel's global attach
+            // lock (see CgroupEntry). cgroup2: born in it (CLONE_INTO_CGROUP), as runc 1.2 does. v1: the exec'd
+            // thread moves itself just before execve, so that the runtime's own threads never spend the
+            // container's pids budget (runc moves the process in just as late).
+            bootstrap.Cgroups.AddRange(CgroupOf(r).Entries);
+            bootstrap.JoinV1CgroupsAtExec = true;
+            byte[] config = InitConfigJson.Write(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true, ExecProcessIsFull = overrides is null });
+            started = spawned.Bootstrap(bootstrap, config, specBytes, overrides?.ToJson() ?? o.ProcessJson);
+        }
+        catch
+        {
+            spawned.Abandon();
+            throw;
         }
         using (var channel = started.Channel)
         {
