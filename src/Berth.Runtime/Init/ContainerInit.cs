@@ -83,7 +83,8 @@ internal static class ContainerInit
             if (!config.IsExec) channel.Dispose();
             if (!config.IsExec)
             {
-                WaitForStart(fifo, fifoPath);
+                if (config.StartAtOnce) Libc.Close(fifo);
+                else WaitForStart(fifo, fifoPath);
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
             JoinCgroupTasks(cgroupTasks);

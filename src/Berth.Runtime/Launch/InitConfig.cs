@@ -9,6 +9,8 @@ internal sealed class InitConfig
     public bool NoNewKeyring { get; set; }
     /// <summary>createContainer or startContainer hooks exist: init waits for a HookState record (it needs init's pid).</summary>
     public bool WantsHookState { get; set; }
+    /// <summary>run: no start will come; init execs as soon as it is created, without waiting on the exec fifo.</summary>
+    public bool StartAtOnce { get; set; }
     /// <summary>exec: the process joins an existing container; no rootfs work.</summary>
     public bool IsExec { get; set; }
     /// <summary>exec: the ExecProcess record is a whole process (--process), not exec's flag overrides.</summary>

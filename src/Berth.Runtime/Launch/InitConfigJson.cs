@@ -16,6 +16,7 @@ internal static class InitConfigJson
             w.WriteBoolean("noPivot", c.NoPivot);
             w.WriteBoolean("noNewKeyring", c.NoNewKeyring);
             w.WriteBoolean("wantsHookState", c.WantsHookState);
+            w.WriteBoolean("startAtOnce", c.StartAtOnce);
             w.WriteBoolean("isExec", c.IsExec);
             w.WriteBoolean("execProcessIsFull", c.ExecProcessIsFull);
             w.WriteEndObject();
@@ -34,6 +35,7 @@ internal static class InitConfigJson
             NoPivot = e.GetProperty("noPivot").GetBoolean(),
             NoNewKeyring = e.GetProperty("noNewKeyring").GetBoolean(),
             WantsHookState = e.GetProperty("wantsHookState").GetBoolean(),
+            StartAtOnce = e.GetProperty("startAtOnce").GetBoolean(),
             IsExec = e.GetProperty("isExec").GetBoolean(),
             ExecProcessIsFull = e.GetProperty("execProcessIsFull").GetBoolean(),
         };

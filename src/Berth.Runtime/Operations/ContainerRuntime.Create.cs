@@ -70,7 +70,7 @@ public sealed partial class ContainerRuntime
             PhaseTrace.Mark("create: cgroup created");
             bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
-                WantsHookState = hookState };
+                WantsHookState = hookState, StartAtOnce = options.StartAtOnce };
             var bootstrap = Bootstrap.FromSpec(spec);
             bootstrap.Cgroups.AddRange(cgroup.Entries);
             started = spawned.Bootstrap(bootstrap, InitConfigJson.Write(config), specBytes, null);

@@ -70,7 +70,12 @@ public sealed partial class ContainerRuntime(string root)
                 ? "cannot start a container that has stopped"
                 : $"cannot start an already {status.ToOci()} container");
         ExecFifo.Release(Store.FifoOf(id), r.InitPid);
-        if (r.HasPoststart && Store.LoadSpec(id).Hooks?.Poststart is { Count: > 0 } poststart)
+        RunPoststart(r);
+    }
+
+    private void RunPoststart(ContainerRecord r)
+    {
+        if (r.HasPoststart && Store.LoadSpec(r.Id).Hooks?.Poststart is { Count: > 0 } poststart)
             HookRunner.RunAllWarnOnly(poststart, "poststart", HookStateJson(r, ContainerStatus.Running), RuntimeLog.Warn);
     }
 
