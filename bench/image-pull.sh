@@ -125,3 +125,5 @@ rev=$(bench_revision)
     echo "decompression, no unpacking into a store."
 } >"$results/image-pull.md"
 bench_summary "$results/image-pull.json" "$base"
+echo
+echo "wrote $results/image-pull.md and image-pull.json"

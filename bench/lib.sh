@@ -45,12 +45,11 @@ bench_summary() {
     local json=$1 base=$2 short=${2%-runtime} base_mean
     base_mean=$(jq -r --arg n "$base" '.results[] | select(.command == $n) | .mean' "$json")
     echo
+    echo "== $(basename "$json")"
     printf '%-14s %10s\n' command 'mean (ms)'
     jq -r '.results[] | "\(.command) \(.mean * 1000)"' "$json" | while read -r n m; do printf '%-14s %10.2f\n' "$n" "$m"; done
     echo
     echo "time ratios (x/$short; above 1 means $short is faster):"
     jq -r --arg base "$base" --arg short "$short" --argjson bm "$base_mean" '.results[] | select(.command != $base) |
         "  \(.command)/\($short) = \(.mean / $bm * 100 | round / 100)x"' "$json"
-    echo
-    echo "wrote ${json%.json}.md and $(basename "$json")"
 }

@@ -142,3 +142,5 @@ rev=$(bench_revision)
 } >"$results/runtime-exec.md"
 bench_summary "$results/runtime-exec.json" "$base"
 bench_summary "$results/runtime-exec-idle.json" "$base"
+echo
+echo "wrote $results/runtime-exec.md, runtime-exec.json and runtime-exec-idle.json"

@@ -90,3 +90,5 @@ rev=$(bench_revision)
 } >"$results/runtime-run.md"
 bench_summary "$results/runtime-run.json" "$base"
 bench_summary "$results/runtime-run-idle.json" "$base"
+echo
+echo "wrote $results/runtime-run.md, runtime-run.json and runtime-run-idle.json"
