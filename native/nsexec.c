@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-// Bootstrap records (runtime -> stage 0). Keep in sync with NsexecProtocol.cs.
+// Bootstrap records (runtime -> stage 0). Keep in sync with InitChannel.cs and Bootstrap.SendTo.
 enum {
     BOOT_END = 0,
     BOOT_CLONE_FLAGS = 1,   // u32: CLONE_NEW* flags to unshare
@@ -59,7 +59,8 @@ enum {
 enum {
     CGROUP_V2 = 1,          // path is a cgroup2 directory (else a v1 "tasks" file)
     CGROUP_BEST_EFFORT = 2, // a failure to join is not an error
-    CGROUP_AT_EXEC = 4,     // v1, exec: only open it; the exec'd thread joins just before execve
+    CGROUP_AT_EXEC = 4,     // exec: v1, only open it, the exec'd thread joins just before execve;
+                            // v2, the same if the process cannot be born in it
 };
 
 // Replies (stage 2 or any stage on failure -> runtime).
@@ -87,7 +88,7 @@ struct bootstrap {
 
 static int initpipe = -1;
 static int tracing; // _BERTH_TRACE=1: phase lines on stderr, as the runtime's PhaseTrace prints them
-static int v2_best_effort;
+static uint32_t v2_flags;
 
 static void trace(const char *phase)
 {
@@ -202,16 +203,33 @@ static void write_proc_file(pid_t pid, const char *name, const char *text)
 // so that the runtime's threads never count against pids.max: the tasks
 // files are opened here, where the host's paths are visible, and their fds
 // (close-on-exec) are listed in _BERTH_CGROUP_TASKS for it.
+// Hands an open cgroup file (v1 "tasks", or a v2 "cgroup.procs") to .NET,
+// which writes "0" to it just before execve: listed in _BERTH_CGROUP_TASKS,
+// "?" marking a best-effort one. Moved to 3 or above, since init later puts
+// the console on 0-2 (the runtime may have been started with them closed).
+static void late_join(int fd, int best_effort, const char *path)
+{
+    static char list[MAX_CGROUPS * 14];
+    if (fd < 3) {
+        int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (moved < 0) fail("dup cgroup file %s", path);
+        close(fd);
+        fd = moved;
+    }
+    size_t used = strlen(list);
+    snprintf(list + used, sizeof list - used, "%s%s%d", used ? "," : "", best_effort ? "?" : "", fd);
+    if (setenv("_BERTH_CGROUP_TASKS", list, 1) < 0) fail("setenv");
+}
+
 static int join_cgroups(struct bootstrap *b)
 {
     int v2 = -1;
-    char at_exec[MAX_CGROUPS * 12] = "";
     for (int i = 0; i < b->cgroup_count; i++) {
         int best_effort = b->cgroup_flags[i] & CGROUP_BEST_EFFORT;
         if (b->cgroup_flags[i] & CGROUP_V2) {
             v2 = open(b->cgroup_path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (v2 < 0 && !best_effort) fail("open cgroup %s", b->cgroup_path[i]);
-            v2_best_effort = best_effort;
+            v2_flags = b->cgroup_flags[i];
             continue;
         }
         int fd = open(b->cgroup_path[i], O_WRONLY | O_CLOEXEC);
@@ -220,14 +238,12 @@ static int join_cgroups(struct bootstrap *b)
             continue;
         }
         if (b->cgroup_flags[i] & CGROUP_AT_EXEC) {
-            size_t used = strlen(at_exec);
-            snprintf(at_exec + used, sizeof at_exec - used, "%s%d", used ? "," : "", fd);
+            late_join(fd, best_effort, b->cgroup_path[i]);
             continue;
         }
         if (write(fd, "0", 1) != 1 && !best_effort) fail("join cgroup %s", b->cgroup_path[i]);
         close(fd);
     }
-    if (at_exec[0] && setenv("_BERTH_CGROUP_TASKS", at_exec, 1) < 0) fail("setenv");
     return v2;
 }
 
@@ -268,8 +284,10 @@ static pid_t clone_parent(void)
 }
 
 // clone_parent(), with the child born in the cgroup2 directory cgroup_fd
-// (clone3 with CLONE_INTO_CGROUP, Linux 5.7). A best-effort cgroup that
-// refuses us is skipped: the child is then born where we are.
+// (clone3 with CLONE_INTO_CGROUP, Linux 5.7). Where that fails (an older
+// kernel, a seccomp filter that refuses clone3, an exec into a container at
+// its pids.max), a best-effort cgroup is skipped; otherwise the child joins
+// through cgroup.procs: at once for create, just before execve for exec.
 static pid_t clone_parent_into(int cgroup_fd)
 {
     if (cgroup_fd < 0) return clone_parent();
@@ -280,13 +298,24 @@ static pid_t clone_parent_into(int cgroup_fd)
         .cgroup = (uint64_t)cgroup_fd,
     };
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && v2_best_effort) return clone_parent();
-    if (pid < 0) fail("clone into cgroup");
-    return pid;
+    if (pid >= 0) return pid;
+    if (v2_flags & CGROUP_BEST_EFFORT) return clone_parent();
+    int procs = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (procs < 0) fail("open cgroup.procs");
+    pid = clone_parent();
+    if (pid != 0) {
+        close(procs);
+        return pid;
+    }
+    if (v2_flags & CGROUP_AT_EXEC) late_join(procs, 0, "cgroup.procs");
+    else if (write(procs, "0", 1) != 1) fail("join cgroup");
+    else close(procs);
+    return 0;
 }
 
-// Stage 1: unshare user namespace (stage 0 writes the maps), then the rest,
-// then fork the process that lives in the new PID namespace.
+// Stage 1: join the namespaces given by path, unshare the user namespace
+// (stage 0 writes the maps), then the rest, then fork the process that lives
+// in the new PID namespace.
 static void stage1(struct bootstrap *b, int sync)
 {
     char c;

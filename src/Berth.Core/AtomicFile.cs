@@ -1,6 +1,6 @@
 namespace Berth.Core;
 
-/// <summary>Crash-safe file writes: temp file in the same directory, fsync, rename.</summary>
+/// <summary>Crash-safe file writes: temp file in the same directory, fsync (unless volatile), rename.</summary>
 public static class AtomicFile
 {
     private const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;

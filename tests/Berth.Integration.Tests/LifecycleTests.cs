@@ -129,6 +129,18 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [RootFact]
+    public void Delete_force_removes_a_container_whose_state_file_is_damaged()
+    {
+        // State files are written atomically but without fsync: after a power loss one may be empty.
+        string dir = Path.Combine(_sb.Root, "damaged");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "state.json"), "");
+        _sb.Rt("delete", "damaged").FailsWith("damaged");
+        _sb.Rt("delete", "--force", "damaged").Ok();
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [RootFact]
     public void Start_twice_fails()
     {
         var c = _sb.NewContainer("sleep", "1000").CreateAndStart();

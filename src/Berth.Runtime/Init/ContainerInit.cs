@@ -10,7 +10,7 @@ namespace Berth.Runtime.Init;
 
 /// <summary>
 /// The container's init, running in C# inside the namespaces the C stage made. Builds the rootfs,
-/// confines itself, reports "created", waits on the exec fifo, then execs the user process.
+/// confines itself, reports "created", waits on the exec fifo (not for run), then execs the user process.
 /// </summary>
 internal static class ContainerInit
 {
@@ -59,8 +59,8 @@ internal static class ContainerInit
             PhaseTrace.Mark("init: process prepared");
             var exec = ExecProcess.Prepare(process);
             // What runs once the seccomp filter is loaded must not allocate (see DieRaw): prepared now.
-            int[] cgroupTasks = config.IsExec ? EnvFds("_BERTH_CGROUP_TASKS") : [];
-            int fifo = config.IsExec ? -1 : EnvFd("_BERTH_FIFOFD");
+            var cgroupTasks = config.IsExec ? LateCgroupFiles() : [];
+            int fifo = config.IsExec || config.StartAtOnce ? -1 : EnvFd("_BERTH_FIFOFD");
             string fifoPath = $"/proc/self/fd/{fifo}";
             int firstInternalFd = 3 + EnvInt("_BERTH_PRESERVE_FDS");
             ProcessAttributes.Apply(process);
@@ -83,11 +83,10 @@ internal static class ContainerInit
             if (!config.IsExec) channel.Dispose();
             if (!config.IsExec)
             {
-                if (config.StartAtOnce) Libc.Close(fifo);
-                else WaitForStart(fifo, fifoPath);
+                if (!config.StartAtOnce) WaitForStart(fifo, fifoPath);
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
-            JoinCgroupTasks(cgroupTasks);
+            JoinCgroupTasks(cgroupTasks, config.IsExec ? channel.Fd : -1);
             PhaseTrace.Mark("init: exec");
             exec.Execute(firstInternalFd, config.IsExec ? channel.Fd : -1);
             return 127; // Execute does not return
@@ -164,37 +163,60 @@ internal static class ContainerInit
         finally { Libc.Close(fd); }
     }
 
-    /// <summary>Blocks until "start" opens the exec fifo for reading, then tells it we are going.</summary>
-    /// <summary>Blocks until start opens the exec fifo's other end. Allocates nothing (see DieRaw).</summary>
+    /// <summary>Blocks until start opens the exec fifo's other end, then tells it we are going. Allocates nothing (see DieRaw).</summary>
     private static unsafe void WaitForStart(int fifo, string fifoPath)
     {
         // The fifo was passed as O_PATH; reopening through /proc gives a real write end.
         int fd = Libc.Open(fifoPath, Libc.O_WRONLY | Libc.O_CLOEXEC);
-        if (fd < 0) DieRaw("open exec fifo"u8);
+        if (fd < 0) DieRaw("open exec fifo"u8, -1);
         byte zero = (byte)'0';
-        if (Libc.Write(fd, &zero, 1) != 1) DieRaw("write exec fifo"u8);
+        if (Libc.Write(fd, &zero, 1) != 1) DieRaw("write exec fifo"u8, -1);
         Libc.Close(fd);
         Libc.Close(fifo);
     }
 
     /// <summary>
     /// Reports a failure after the seccomp filter is loaded and exits, allocating nothing: a filter may deny
-    /// what the GC needs to grow its heap (mprotect, madvise), and a managed exception needs the heap.
+    /// what the GC needs to grow its heap (mprotect, madvise), and a managed exception needs the heap. exec:
+    /// as an Error record on the channel, which the runtime prints (an end of file would mean execve happened);
+    /// otherwise on stderr.
     /// </summary>
-    private static unsafe void DieRaw(ReadOnlySpan<byte> what)
+    private static unsafe void DieRaw(ReadOnlySpan<byte> what, int channelFd)
     {
         int errno = Check.LastErrno;
-        WriteRaw("berth-runtime init: "u8);
-        WriteRaw(what);
-        WriteRaw(": "u8);
-        WriteRaw(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(Libc.Strerror(errno)));
-        WriteRaw("\n"u8);
+        var reason = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(Libc.Strerror(errno));
+        Span<byte> message = stackalloc byte[512];
+        int n = 0;
+        if (channelFd < 0) n = Append(message, n, "berth-runtime init: "u8);
+        n = Append(message, n, what);
+        n = Append(message, n, ": "u8);
+        n = Append(message, n, reason);
+        if (channelFd >= 0)
+        {
+            Span<byte> header = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, InitChannel.Error);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)n);
+            WriteRaw(channelFd, header);
+            WriteRaw(channelFd, message[..n]);
+        }
+        else
+        {
+            n = Append(message, n, "\n"u8);
+            WriteRaw(2, message[..n]);
+        }
         Libc.Exit(1);
     }
 
-    private static unsafe void WriteRaw(ReadOnlySpan<byte> bytes)
+    private static int Append(Span<byte> buffer, int used, ReadOnlySpan<byte> part)
     {
-        fixed (byte* p = bytes) Libc.Write(2, p, bytes.Length);
+        int take = Math.Min(part.Length, buffer.Length - used);
+        part[..take].CopyTo(buffer[used..]);
+        return used + take;
+    }
+
+    private static unsafe void WriteRaw(int fd, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes) Libc.Write(fd, p, bytes.Length);
     }
 
     private static unsafe void RawStderr(string text)
@@ -211,16 +233,18 @@ internal static class ContainerInit
     /// which skips the kernel's global attach lock; execve then leaves only this thread. The runtime's other
     /// threads never spend the container's pids budget, and a paused container holds us here, confined.
     /// </summary>
-    private static unsafe void JoinCgroupTasks(int[] tasks)
+    private static unsafe void JoinCgroupTasks((int Fd, bool BestEffort)[] files, int channelFd)
     {
         byte zero = (byte)'0';
-        foreach (int fd in tasks)
-            if (Libc.Write(fd, &zero, 1) != 1) DieRaw("join cgroup"u8);
+        foreach (var (fd, bestEffort) in files)
+            if (Libc.Write(fd, &zero, 1) != 1 && !bestEffort) DieRaw("join cgroup"u8, channelFd);
     }
 
-    private static int[] EnvFds(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } list
-        ? [.. list.Split(',').Select(fd => int.Parse(fd, System.Globalization.CultureInfo.InvariantCulture))]
-        : [];
+    /// <summary>The cgroup files the C stage opened for exec: "5,6,?7", "?" marking a best-effort one.</summary>
+    private static (int Fd, bool BestEffort)[] LateCgroupFiles() =>
+        Environment.GetEnvironmentVariable("_BERTH_CGROUP_TASKS") is { Length: > 0 } list
+            ? [.. list.Split(',').Select(f => (int.Parse(f.TrimStart('?'), System.Globalization.CultureInfo.InvariantCulture), f.StartsWith('?')))]
+            : [];
 
     private static int EnvInt(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) ? n : 0;
 }

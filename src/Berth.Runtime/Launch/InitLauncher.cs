@@ -13,8 +13,11 @@ internal sealed class Bootstrap
     public List<(uint Flag, string Path)> Join { get; } = [];
     /// <summary>The container's cgroup, joined by the C stage itself before any namespace (see CgroupEntry).</summary>
     public List<Berth.Cgroups.CgroupEntry> Cgroups { get; } = [];
-    /// <summary>exec: the C stage only opens the v1 tasks files; the exec'd thread joins just before execve.</summary>
-    public bool JoinV1CgroupsAtExec;
+    /// <summary>
+    /// exec: the C stage only opens the v1 tasks files, and the exec'd thread joins them just before execve; a
+    /// v2 directory the process cannot be born in (clone3 refused) is joined the same way, through cgroup.procs.
+    /// </summary>
+    public bool JoinCgroupsAtExec;
     public string? UidMap, GidMap, OomScoreAdj;
     public bool SetgroupsDeny;
 
@@ -80,7 +83,7 @@ internal sealed class Bootstrap
         foreach (var entry in Cgroups)
         {
             var rec = new byte[4 + Encoding.UTF8.GetByteCount(entry.Path)];
-            BitConverter.TryWriteBytes(rec, (entry.IsV2 ? CgroupV2 : JoinV1CgroupsAtExec ? CgroupAtExec : 0u) | (entry.BestEffort ? CgroupBestEffort : 0u));
+            BitConverter.TryWriteBytes(rec, (entry.IsV2 ? CgroupV2 : 0u) | (JoinCgroupsAtExec ? CgroupAtExec : 0u) | (entry.BestEffort ? CgroupBestEffort : 0u));
             Encoding.UTF8.GetBytes(entry.Path, rec.AsSpan(4));
             ch.Send(InitChannel.BootCgroup, rec);
         }
@@ -90,7 +93,7 @@ internal sealed class Bootstrap
 
 /// <summary>
 /// Starts "berth-runtime init" (for create and for exec) from the sealed binary with posix_spawn, hands it its fds,
-/// sends the bootstrap (with which it joins the container's cgroup, then its namespaces), and returns
+/// sends the bootstrap (with which it joins the container's cgroup, or opens it for exec, then its namespaces), and returns
 /// the pid of the process that now lives inside the namespaces.
 /// </summary>
 internal static unsafe class InitLauncher
@@ -136,7 +139,10 @@ internal static unsafe class InitLauncher
 
         private bool _abandoned;
 
-        /// <summary>Kills and reaps stage 0 (it has changed nothing yet that outlives it). Idempotent.</summary>
+        /// <summary>
+        /// Kills and reaps stage 0. Idempotent. A stage 1 or 2 it already cloned reports its own failure and exits
+        /// (its channel is gone); it is left to the runtime's exit to reap.
+        /// </summary>
         public void Abandon()
         {
             if (_abandoned) return;

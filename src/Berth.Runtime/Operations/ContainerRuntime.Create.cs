@@ -14,7 +14,7 @@ public sealed partial class ContainerRuntime
 {
     /// <summary>
     /// create: validate the bundle, claim the id, start init in new namespaces and its cgroup, run the
-    /// create-time hooks, and return with init blocked on the exec fifo. On any failure nothing is left:
+    /// create-time hooks, and return with init blocked on the exec fifo (run: init goes on at once). On any failure nothing is left:
     /// no state directory, cgroup or process.
     /// </summary>
     public int Create(string id, CreateOptions options)
@@ -54,9 +54,13 @@ public sealed partial class ContainerRuntime
                 HasPoststart = spec.Hooks?.Poststart is { Count: > 0 },
                 HasPoststop = spec.Hooks?.Poststop is { Count: > 0 },
             };
-            string fifo = Store.FifoOf(id);
-            ExecFifo.Create(fifo);
-            fifoFd = Check.Io(Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC), "open", fifo);
+            // run starts at once: no fifo, so that state says "running" from the start.
+            if (!options.StartAtOnce)
+            {
+                string fifo = Store.FifoOf(id);
+                ExecFifo.Create(fifo);
+                fifoFd = Check.Io(Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC), "open", fifo);
+            }
             if (options.ConsoleSocket is not null) consoleFd = ConsoleSetup.Connect(options.ConsoleSocket);
             if (proxied) options.Proxy = new TerminalProxy();
 

@@ -72,7 +72,7 @@ public sealed partial class ContainerRuntime
             // thread moves itself just before execve, so that the runtime's own threads never spend the
             // container's pids budget (runc moves the process in just as late).
             bootstrap.Cgroups.AddRange(CgroupOf(r).Entries);
-            bootstrap.JoinV1CgroupsAtExec = true;
+            bootstrap.JoinCgroupsAtExec = true;
             byte[] config = InitConfigJson.Write(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true, ExecProcessIsFull = overrides is null });
             started = spawned.Bootstrap(bootstrap, config, specBytes, overrides?.ToJson() ?? o.ProcessJson);
         }

@@ -14,14 +14,13 @@ public sealed partial class ContainerRuntime
     {
         if (!detach) Check.Io(Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         options.RelayTerminal = !detach; // create sets up the relay only if the spec wants a terminal
-        // No start can come between our create and start: init goes on to exec without the exec fifo's round
-        // trip, as crun's run does; only the fifo (which says "created") and the poststart hooks are left.
+        // No start can come between our create and start: init goes on to exec without an exec fifo and its
+        // round trip, as crun's run does; only the poststart hooks are left.
         options.StartAtOnce = true;
         int pid = Create(id, options);
         using var proxy = options.Proxy;
         try
         {
-            File.Delete(Store.FifoOf(id));
             RunPoststart(Store.Load(id));
             PhaseTrace.Mark("run: started");
         }

@@ -105,7 +105,16 @@ public sealed partial class ContainerRuntime(string root)
             if (!force && !leftover) throw new BerthException(ErrorKind.NotFound, "container does not exist");
             return;
         }
-        var r = Store.Load(id);
+        ContainerRecord r;
+        try { r = Store.Load(id); }
+        catch (BerthException e) when (force && e.Kind == ErrorKind.Internal)
+        {
+            // Damaged state (state files are not fsync'd: a power loss can leave one empty). Nothing in it can be
+            // trusted to find processes or cgroups by, so only the directory goes.
+            RuntimeLog.Warn($"removing container {id} with unreadable state: {e.Message}");
+            Store.Remove(id);
+            return;
+        }
         var status = StatusOf(r);
         if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
             throw new BerthException(ErrorKind.FailedPrecondition, $"cannot delete container {id} that is not stopped: {status.ToOci()}");
