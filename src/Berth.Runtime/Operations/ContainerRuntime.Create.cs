@@ -17,7 +17,10 @@ public sealed partial class ContainerRuntime
     /// create-time hooks, and return with init blocked on the exec fifo (run: init goes on at once). On any failure nothing is left:
     /// no state directory, cgroup or process.
     /// </summary>
-    public int Create(string id, CreateOptions options)
+    public int Create(string id, CreateOptions options) => CreateRecord(id, options).InitPid;
+
+    /// <summary>create, returning the container's record as saved (run goes on with it).</summary>
+    private ContainerRecord CreateRecord(string id, CreateOptions options)
     {
         PhaseTrace.Mark("create: start");
         ContainerId.Validate(id);
@@ -103,7 +106,7 @@ public sealed partial class ContainerRuntime
             if (options.PidFile is not null)
                 AtomicFile.WriteVolatile(Path.GetFullPath(options.PidFile),
                     System.Text.Encoding.ASCII.GetBytes(started.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            return started.Pid;
+            return record;
         }
         catch (Exception e)
         {

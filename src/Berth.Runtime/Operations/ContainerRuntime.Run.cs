@@ -17,11 +17,12 @@ public sealed partial class ContainerRuntime
         // No start can come between our create and start: init goes on to exec without an exec fifo and its
         // round trip, as crun's run does; only the poststart hooks are left.
         options.StartAtOnce = true;
-        int pid = Create(id, options);
+        var record = CreateRecord(id, options);
+        int pid = record.InitPid;
         using var proxy = options.Proxy;
         try
         {
-            RunPoststart(Store.Load(id));
+            RunPoststart(record);
             PhaseTrace.Mark("run: started");
         }
         catch
@@ -49,7 +50,7 @@ public sealed partial class ContainerRuntime
             foreach (var r in forwarded) r.Dispose();
         }
         PhaseTrace.Mark("run: container exited");
-        if (!keep) Delete(id, force: true);
+        if (!keep) Destroy(record); // init has exited: nothing left to kill
         PhaseTrace.Mark("run: deleted");
         return code;
     }
