@@ -16,11 +16,7 @@ public sealed class CgroupJoinTests : IDisposable
     public void Dispose()
     {
         _sb.Dispose();
-        foreach (var c in _containers)
-        {
-            string dir = Path.Combine("/sys/fs/cgroup/unified", c.CgroupName);
-            try { if (Directory.Exists(dir)) Directory.Delete(dir); } catch (IOException) { }
-        }
+        UnifiedHost.RemoveCgroups(_containers);
     }
 
     /// <summary>A container without a cgroup namespace, so that /proc/self/cgroup shows host paths.</summary>
@@ -31,13 +27,7 @@ public sealed class CgroupJoinTests : IDisposable
         return c;
     }
 
-    /// <summary>berth-runtime in a private mount namespace where /sys/fs/cgroup is the host's cgroup2 tree alone.</summary>
-    private RunResult Unified(bool noClone3, params string[] args)
-    {
-        string[] runtime = noClone3 ? [NativeHelper.NoClone3, Runtime.BinaryPath] : [Runtime.BinaryPath];
-        return Runtime.Command("/usr/bin/unshare",
-            ["-m", "/bin/sh", "-c", "mount -t cgroup2 none /sys/fs/cgroup && exec \"$@\"", "sh", .. runtime, "--root", _sb.Root, .. args], _sb.Dir);
-    }
+    private RunResult Unified(bool noClone3, params string[] args) => UnifiedHost.Rt(_sb, args, noClone3 ? NativeHelper.NoClone3 : null);
 
     [RootFact(NeedsHybridCgroup2 = true)]
     public void Without_clone3_init_joins_its_cgroup2_directory_through_cgroup_procs()

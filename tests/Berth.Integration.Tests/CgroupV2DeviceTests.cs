@@ -17,11 +17,7 @@ public sealed class CgroupV2DeviceTests : IDisposable
     public void Dispose()
     {
         _sb.Dispose();
-        foreach (var c in _containers)
-        {
-            string dir = Path.Combine("/sys/fs/cgroup/unified", c.CgroupName);
-            try { if (Directory.Exists(dir)) Directory.Delete(dir); } catch (IOException) { }
-        }
+        UnifiedHost.RemoveCgroups(_containers);
     }
 
     private const string Script =
@@ -41,10 +37,7 @@ public sealed class CgroupV2DeviceTests : IDisposable
         return c;
     }
 
-    /// <summary><c>berth-runtime run</c> with /sys/fs/cgroup showing the cgroup2 tree only.</summary>
-    private RunResult RunUnified(Container c) => Runtime.Command("/usr/bin/unshare",
-        ["-m", "/bin/sh", "-c", "mount -t cgroup2 none /sys/fs/cgroup && exec \"$BERTH_RUNTIME\" \"$@\"", "sh",
-         "--root", _sb.Root, "run", "--bundle", c.Bundle, c.Id], _sb.Dir);
+    private RunResult RunUnified(Container c) => UnifiedHost.Rt(_sb, ["run", "--bundle", c.Bundle, c.Id]);
 
     [RootFact(NeedsHybridCgroup2 = true)]
     public void Default_rules_deny_a_block_device_the_spec_does_not_allow()
