@@ -1,5 +1,20 @@
 #!/usr/bin/env bash
-# Sourced by the benchmarks: the reporting they share once hyperfine has written its JSON.
+# Sourced by the benchmarks: the set-up of the runtime benchmarks and the reporting they all share once
+# hyperfine has written its JSON.
+
+# bench_runtime_setup: runs, warmup and results from RUNS, WARMUP and RESULTS_DIR (defaults 30, 3,
+# bench/results), and the packages both runtime benchmarks need. Expects $repo.
+bench_runtime_setup() {
+    runs=${RUNS:-30}
+    warmup=${WARMUP:-3}
+    results=${RESULTS_DIR:-$repo/bench/results}
+    # shellcheck source=../scripts/lib-apt.sh
+    . "$repo/scripts/lib-apt.sh"
+    need_pkg hyperfine hyperfine
+    need_pkg runc runc
+    need_pkg crun crun
+    need_pkg jq jq
+}
 
 # bench_revision: the repository's short HEAD, with "+dirty" when the tree has changes.
 bench_revision() {

@@ -12,18 +12,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 berth=${1:-$repo/out/bin/berth-runtime}
-runs=${RUNS:-30}
-warmup=${WARMUP:-3}
-results=${RESULTS_DIR:-$repo/bench/results}
-
-# shellcheck source=lib-apt.sh
-. "$repo/scripts/lib-apt.sh"
 # shellcheck source=lib.sh
 . "$repo/bench/lib.sh"
-need_pkg hyperfine hyperfine
-need_pkg runc runc
-need_pkg crun crun
-need_pkg jq jq
+bench_runtime_setup
 need_pkg nsenter util-linux
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-exec.XXXXXX")
