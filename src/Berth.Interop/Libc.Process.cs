@@ -4,6 +4,9 @@ namespace Berth.Interop;
 
 public static unsafe partial class Libc
 {
+    public const long SYS_seccomp = 317;
+    public const long SECCOMP_SET_MODE_FILTER = 1;
+
     public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
         PR_SET_NO_NEW_PRIVS = 38, PR_SET_CHILD_SUBREAPER = 36, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2,
         PR_CAP_AMBIENT_CLEAR_ALL = 4;

@@ -63,18 +63,22 @@ internal static class ContainerInit
             int fifo = config.IsExec || config.StartAtOnce ? -1 : EnvFd("_BERTH_FIFOFD");
             string fifoPath = $"/proc/self/fd/{fifo}";
             int firstInternalFd = 3 + EnvInt("_BERTH_PRESERVE_FDS");
+            int errorFd = config.IsExec ? channel.Fd : -1;
+            ExecProcess.Fatal fatal = what => DieRaw(what, errorFd);
             ProcessAttributes.Apply(process);
             if (!config.IsExec) ProcessAttributes.ApplyPersonality(spec.Linux?.Personality);
             Credentials.ApplyRlimits(process.Rlimits);
             if (process.User.Umask is uint umask) Libc.Umask((int)umask);
-            var seccomp = spec.Linux?.Seccomp;
+            // The runtime built the filter (or found it cached); an empty record: seccomp disabled by the profile.
+            byte[]? filterRecord = spec.Linux?.Seccomp is null ? null : channel.Expect(InitChannel.SeccompFilter);
+            var seccomp = filterRecord is { Length: > 0 } ? CompiledFilter.Decode(filterRecord) : null;
             // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before the caps go.
             // A notify filter's listener goes to the runtime right after the load, before init makes any other syscall.
-            if (seccomp is not null && !process.NoNewPrivileges) SeccompListenerHandOff.Send(channel, SeccompFilter.Apply(seccomp));
+            if (seccomp is not null && !process.NoNewPrivileges) SeccompListenerHandOff.Send(channel, seccomp.Load());
             Credentials.ApplyUserAndCapabilities(process.User, process.Capabilities, process.NoNewPrivileges);
             exec.EnterCwd();
             // With no_new_privs, as late as possible but before "created", so a failure still reaches create.
-            if (seccomp is not null && process.NoNewPrivileges) SeccompListenerHandOff.Send(channel, SeccompFilter.Apply(seccomp));
+            if (seccomp is not null && process.NoNewPrivileges) SeccompListenerHandOff.Send(channel, seccomp.Load());
 
             PhaseTrace.Mark("init: confined");
             channel.Send(InitChannel.Created, []);
@@ -88,7 +92,7 @@ internal static class ContainerInit
             }
             JoinCgroupTasks(cgroupTasks, config.IsExec ? channel.Fd : -1);
             PhaseTrace.Mark("init: exec");
-            exec.Execute(firstInternalFd, config.IsExec ? channel.Fd : -1);
+            exec.Execute(firstInternalFd, config.IsExec ? channel.Fd : -1, fatal);
             return 127; // Execute does not return
         }
         catch (Exception e)
@@ -190,7 +194,10 @@ internal static class ContainerInit
         if (channelFd < 0) n = Append(message, n, "berth-runtime init: "u8);
         n = Append(message, n, what);
         n = Append(message, n, ": "u8);
+        int reasonAt = n;
         n = Append(message, n, reason);
+        // Lower case, as the runtime's other messages (and runc's) are.
+        if (n > reasonAt && message[reasonAt] is >= (byte)'A' and <= (byte)'Z') message[reasonAt] += 'a' - 'A';
         if (channelFd >= 0)
         {
             Span<byte> header = stackalloc byte[8];

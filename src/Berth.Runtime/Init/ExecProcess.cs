@@ -8,13 +8,25 @@ namespace Berth.Runtime.Init;
 /// <summary>The user process, resolved before "created" is reported so that a missing binary fails create.</summary>
 internal sealed unsafe class ExecProcess
 {
-    private readonly string _path;
-    private readonly List<string> _argv;
-    private readonly List<string> _env;
     private readonly string _cwd;
+    // Native copies for execve, made now: once a seccomp filter is loaded, init must not allocate (a filter
+    // may deny what the GC needs to grow its heap). Never freed: the process execs or exits.
+    private readonly byte* _path;
+    private readonly byte** _argv, _envp;
+    private readonly byte[] _what;
 
-    private ExecProcess(string path, List<string> argv, List<string> env, string cwd) =>
-        (_path, _argv, _env, _cwd) = (path, argv, env, cwd);
+    /// <summary>Reports a failure without allocating and exits; does not return.</summary>
+    public delegate void Fatal(ReadOnlySpan<byte> what);
+
+    private ExecProcess(string path, List<string> argv, List<string> env, string cwd)
+    {
+        _cwd = cwd;
+        var owned = new List<nint>();
+        _path = Launch.InitLauncher.Utf8(path, owned);
+        _argv = Launch.InitLauncher.NullTerminated(argv, owned);
+        _envp = Launch.InitLauncher.NullTerminated(env, owned);
+        _what = System.Text.Encoding.UTF8.GetBytes("exec " + path);
+    }
 
     public static ExecProcess Prepare(Process process)
     {
@@ -58,23 +70,19 @@ internal sealed unsafe class ExecProcess
 
     /// <summary>No fd of ours reaches the new program; signal state is reset; then execve.</summary>
     /// <param name="keepFd">the init channel: close-on-exec, so it closes at a successful execve and can carry a failure</param>
-    public void Execute(int firstPrivateFd, int keepFd = -1)
+    public void Execute(int firstPrivateFd, int keepFd, Fatal fatal)
     {
         // CVE-2024-21626: closed, not just close-on-exec: execve resolves its path (/proc/self/fd/N...)
         // while close-on-exec fds are still open. A failure here must stop the exec.
         bool keep = keepFd >= firstPrivateFd;
         if ((keep && keepFd > firstPrivateFd && Libc.CloseRange((uint)firstPrivateFd, (uint)keepFd - 1, 0) < 0)
             || Libc.CloseRange(keep ? (uint)keepFd + 1 : (uint)firstPrivateFd, uint.MaxValue, 0) < 0)
-            throw new ErrnoException("close_range", Check.LastErrno);
+            fatal("close_range"u8);
         for (int sig = 1; sig < 65; sig++)
             if (sig is not (Libc.SIGKILL or Libc.SIGSTOP)) Libc.Signal(sig, 0); // SIG_DFL
         ulong none = 0;
         Libc.Sigprocmask(2 /* SIG_SETMASK */, &none, null);
-        var owned = new List<nint>();
-        byte* path = Launch.InitLauncher.Utf8(_path, owned);
-        byte** argv = Launch.InitLauncher.NullTerminated(_argv, owned);
-        byte** envp = Launch.InitLauncher.NullTerminated(_env, owned);
-        Libc.Execve(path, argv, envp);
-        throw new ErrnoException("exec", Check.LastErrno, _path);
+        Libc.Execve(_path, _argv, _envp);
+        fatal(_what);
     }
 }

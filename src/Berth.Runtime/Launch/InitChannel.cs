@@ -14,7 +14,7 @@ internal sealed unsafe class InitChannel(int fd) : IDisposable
         BootSetgroupsDeny = 5, BootOomScoreAdj = 6, BootCgroup = 7;
     public const uint Ready = 100, Error = 101, Stage1 = 102;
     public const uint Config = 200, RunHooks = 201, HooksDone = 202, Created = 203, HookState = 204, Spec = 205, ExecProcess = 207,
-        SeccompFd = 208, SeccompFdDone = 209;
+        SeccompFd = 208, SeccompFdDone = 209, SeccompFilter = 210;
 
     private const int MaxRecord = 16 << 20;
 

@@ -6,6 +6,7 @@ using Berth.Oci;
 using Berth.Runtime.Hooks;
 using Berth.Runtime.Init;
 using Berth.Runtime.Launch;
+using Berth.Runtime.Seccomp;
 using Berth.Runtime.State;
 
 namespace Berth.Runtime.Operations;
@@ -29,8 +30,6 @@ public sealed partial class ContainerRuntime
         var spec = OciJson.ReadSpec(specBytes, "config.json");
         SpecValidator.Validate(spec, bundle);
         RuntimeSupport.Check(spec);
-        // init compiles the filter again where it loads it; a bad profile should fail before any process exists.
-        if (spec.Linux?.Seccomp is { } seccomp) Seccomp.SeccompProgram.Compile(seccomp);
         bool proxied = spec.Process!.Terminal && options.ConsoleSocket is null && options.RelayTerminal;
         if (spec.Process.Terminal && options.ConsoleSocket is null && !proxied)
             throw new BerthException(ErrorKind.InvalidArgument, "cannot allocate tty if berth-runtime will detach without setting console socket");
@@ -82,6 +81,9 @@ public sealed partial class ContainerRuntime
             bootstrap.Cgroups.AddRange(cgroup.Entries);
             started = spawned.Bootstrap(bootstrap, InitConfigJson.Write(config), specBytes, null);
             PhaseTrace.Mark("create: init ready in namespaces");
+            // Built (or found in the cache) while .NET starts in init, which loads it after the create-time hooks;
+            // a profile libseccomp refuses fails here, before anything from the image runs.
+            byte[]? filter = spec.Linux?.Seccomp is { } seccomp ? CompiledFilter.For(seccomp, Store.SeccompCache)?.Encode() ?? [] : null;
             record.InitPid = started.Pid;
             record.InitStartTime = ProcInfo.Read(started.Pid)?.StartTime
                 ?? throw new BerthException(ErrorKind.Internal, "container init exited during create");
@@ -97,6 +99,7 @@ public sealed partial class ContainerRuntime
             HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", creating);
             HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
             channel.Send(InitChannel.HooksDone, []);
+            if (filter is not null) channel.Send(InitChannel.SeccompFilter, filter);
             SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(record, ContainerStatus.Creating));
             PhaseTrace.Mark("create: init created");
             if (proxied) options.Proxy!.ReceiveMaster();

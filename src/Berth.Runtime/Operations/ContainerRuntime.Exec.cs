@@ -6,6 +6,7 @@ using Berth.Interop;
 using Berth.Oci;
 using Berth.Runtime.Init;
 using Berth.Runtime.Launch;
+using Berth.Runtime.Seccomp;
 using Berth.Runtime.State;
 
 namespace Berth.Runtime.Operations;
@@ -75,6 +76,9 @@ public sealed partial class ContainerRuntime
             bootstrap.JoinCgroupsAtExec = true;
             byte[] config = InitConfigJson.Write(new InitConfig { Id = id, Rootfs = r.Rootfs, IsExec = true, ExecProcessIsFull = overrides is null });
             started = spawned.Bootstrap(bootstrap, config, specBytes, overrides?.ToJson() ?? o.ProcessJson);
+            // Built (or found in the cache) while .NET starts in the exec'd process; it loads it when confining itself.
+            if (spec.Linux?.Seccomp is { } seccomp)
+                started.Channel.Send(InitChannel.SeccompFilter, CompiledFilter.For(seccomp, Store.SeccompCache)?.Encode() ?? []);
         }
         catch
         {

@@ -8,10 +8,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Berth.Runtime.Seccomp;
 
 /// <summary>
-/// Builds linux.seccomp into a filter with libseccomp and loads it into the calling thread.
+/// Builds linux.seccomp into a BPF program with libseccomp, in the runtime; init loads it (CompiledFilter).
 /// </summary>
 /// <remarks>
-/// The filter is loaded without TSYNC and without libseccomp setting no_new_privs: init sets
+/// The filter is built without TSYNC and without libseccomp setting no_new_privs: init sets
 /// no_new_privs itself when process.noNewPrivileges asks for it, and without it loading needs
 /// CAP_SYS_ADMIN, which init still has before it drops capabilities. Only the loading thread is
 /// filtered; execve from that thread kills the runtime's other threads and keeps the filter.
@@ -93,41 +93,14 @@ public static class SeccompFilter
         : new SeccompFeatures { Enabled = false };
 
     /// <summary>
-    /// Builds the filter and loads it into the calling thread. Call it in init only, as late as possible
-    /// (see the remarks on the class). Does nothing when seccomp is disabled (no defaultAction, no syscalls).
-    /// Returns the listener fd (close-on-exec, ours to close) when the filter has SCMP_ACT_NOTIFY rules, else -1.
-    /// </summary>
-    public static int Apply(LinuxSeccomp seccomp)
-    {
-        SeccompProgram? program = SeccompProgram.Compile(seccomp);
-        if (program is null) return -1;
-        if (program.HasNotify && !NotifySupported)
-            Fail(ErrorKind.FailedPrecondition, $"seccomp: SCMP_ACT_NOTIFY needs user notification, which this kernel or libseccomp {LibraryVersion} lacks (API level {Libseccomp.ApiGet()} < 6)");
-        using SafeSeccompFilter filter = Build(program);
-        int rc = Libseccomp.Load(filter);
-        if (rc < 0)
-        {
-            string hint = -rc == Errnos.EACCES
-                ? " (without no_new_privs, loading a filter needs CAP_SYS_ADMIN)"
-                : "";
-            Fail(ErrorKind.Internal, $"seccomp: loading the filter into the kernel: {Describe(rc)}{hint}");
-        }
-        if (!program.HasNotify) return -1;
-        // libseccomp keeps the fd of the listener it asked for (SECCOMP_FILTER_FLAG_NEW_LISTENER) in its global
-        // state; releasing the context does not close it.
-        // None when every notify rule named a syscall this libseccomp does not know (skipped, as runc skips them).
-        int fd = Libseccomp.NotifyFd(filter);
-        return fd < 0 ? -1 : fd;
-    }
-
-    /// <summary>
     /// Builds the filter and returns the BPF program libseccomp would load (struct sock_filter[],
     /// 8 bytes per instruction), without loading it. For tests and for caching compiled filters.
     /// </summary>
-    public static byte[] ExportBpf(LinuxSeccomp seccomp)
+    public static byte[] ExportBpf(LinuxSeccomp seccomp) => ExportBpf(SeccompProgram.Compile(seccomp)
+        ?? throw new BerthException(ErrorKind.InvalidArgument, "seccomp is disabled (no defaultAction and no syscalls)"));
+
+    internal static byte[] ExportBpf(SeccompProgram program)
     {
-        SeccompProgram program = SeccompProgram.Compile(seccomp)
-            ?? throw new BerthException(ErrorKind.InvalidArgument, "seccomp is disabled (no defaultAction and no syscalls)");
         using SafeSeccompFilter filter = Build(program);
         int fd = Libseccomp.MemfdCreate("berth-seccomp-bpf", Libseccomp.MFD_CLOEXEC);
         if (fd < 0) Check.ThrowLastError("memfd_create");

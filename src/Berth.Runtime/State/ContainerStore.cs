@@ -14,6 +14,9 @@ internal sealed class ContainerStore(string root)
 
     public string FifoOf(string id) => Path.Combine(DirOf(id), FifoFile);
 
+    /// <summary>Compiled seccomp filters, by profile (a dot name: never a container id, never listed).</summary>
+    public string SeccompCache => Path.Combine(Root, ".seccomp");
+
     /// <summary>Claims the id: mkdir fails if another container (or a concurrent create) has it.</summary>
     public string Reserve(string id)
     {

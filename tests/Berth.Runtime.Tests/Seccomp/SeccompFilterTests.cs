@@ -182,16 +182,70 @@ public sealed class SeccompFilterTests
     }
 
     [LibseccompFact]
-    public void Apply_DisabledSeccomp_DoesNothing() =>
-        SeccompFilter.Apply(new LinuxSeccomp()); // must not load anything into the test process
+    public void Compiled_DisabledSeccomp_IsNoFilter()
+    {
+        using var cache = new TempDir();
+        Assert.Null(CompiledFilter.For(new LinuxSeccomp(), cache.Path));
+        Assert.Empty(Directory.GetFiles(cache.Path));
+    }
 
     [LibseccompFact]
-    public void Apply_InvalidProfile_FailsBeforeLoading()
+    public void Compiled_InvalidProfile_FailsAndCachesNothing()
     {
-        var e = Assert.Throws<BerthException>(() => SeccompFilter.Apply(
-            new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW", Syscalls = [Rule("SCMP_ACT_NOTIFY", "mount")] }));
+        using var cache = new TempDir();
+        var e = Assert.Throws<BerthException>(() => CompiledFilter.For(
+            new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW", Syscalls = [Rule("SCMP_ACT_NOTIFY", "mount")] }, cache.Path));
         Assert.StartsWith("linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set", e.Message);
-        Assert.Equal("0", File.ReadLines("/proc/self/status").First(l => l.StartsWith("Seccomp:", StringComparison.Ordinal)).Split('\t')[^1]);
+        Assert.Empty(Directory.GetFiles(cache.Path));
+    }
+
+    [LibseccompFact]
+    public void Compiled_IsLibseccompsProgram_CachedOnce_AndTravelsWhole()
+    {
+        using var cache = new TempDir();
+        var first = CompiledFilter.For(MobyLike(), cache.Path)!;
+        Assert.Equal(SeccompFilter.ExportBpf(MobyLike()), first.Bpf);
+        string file = Assert.Single(Directory.GetFiles(cache.Path));
+        Assert.Equal(first.Bpf, File.ReadAllBytes(file));
+        // The cached copy is what a second container gets, untouched by a rebuild.
+        File.SetLastWriteTimeUtc(file, new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var second = CompiledFilter.For(MobyLike(), cache.Path)!;
+        Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(file));
+        Assert.Equal(first.Bpf, CompiledFilter.Decode(second.Encode()).Bpf);
+        Assert.False(first.HasNotify);
+    }
+
+    [LibseccompFact]
+    public void Compiled_ProfilesThatDiffer_AreCachedApart()
+    {
+        using var cache = new TempDir();
+        CompiledFilter.For(Small(), cache.Path);
+        CompiledFilter.For(MobyLike(), cache.Path);
+        Assert.Equal(2, Directory.GetFiles(cache.Path).Length);
+    }
+
+    [LibseccompFact]
+    public void Compiled_NotifyRule_MakesALoadAskForAListener()
+    {
+        using var cache = new TempDir();
+        var filter = CompiledFilter.For(new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            ListenerPath = "/run/agent.sock",
+            Syscalls = [Rule("SCMP_ACT_NOTIFY", "mount")],
+        }, cache.Path)!;
+        Assert.True(filter.HasNotify);
+    }
+
+    [Fact]
+    public void Compiled_MalformedRecord_IsRefused() =>
+        Assert.Throws<BerthException>(() => CompiledFilter.Decode(new byte[4 + 7]));
+
+    private sealed class TempDir : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("berth-seccomp-cache-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
     [LibseccompFact]
