@@ -9,6 +9,15 @@ internal static class Program
 {
     public static int Main(string[] argv)
     {
+        // Leave without .NET's shutdown (about 0.5 ms of a 15 ms run here): everything is written by now, output
+        // through flushed streams (Commands.Write, Console's auto-flushing writers) and log lines appended whole.
+        int code = Run(argv);
+        Libc.Exit(code);
+        return code;
+    }
+
+    private static int Run(string[] argv)
+    {
         // Re-executed by create/exec: the C stage has already put us inside the namespaces.
         if (argv is ["init"]) return RuntimeEntry.Init();
         PhaseTrace.Mark("main");
