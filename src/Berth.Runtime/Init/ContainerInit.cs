@@ -40,7 +40,13 @@ internal static class ContainerInit
                 PrepareRootfs(config, spec, userns);
                 PhaseTrace.Mark("init: mounts and devices done");
                 channel.Send(InitChannel.RunHooks, []);
-                channel.Expect(InitChannel.HooksDone);
+                // The runtime now writes the cgroup limits and runs prestart and createRuntime hooks, which must
+                // come before createContainer hooks and the pivot. Without such hooks (and without a console, whose
+                // device the v1 device rules briefly deny while they are rewritten), the pivot and the paths go on
+                // meanwhile, and "hooks done" is awaited before the process is confined.
+                bool hooksFirst = spec.Hooks is { } hooks && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 }
+                    || hooks.CreateContainer is { Count: > 0 }) || process.Terminal;
+                if (hooksFirst) channel.Expect(InitChannel.HooksDone);
                 HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", hookState);
                 EnterRootfs(config.Rootfs, config.NoPivot);
                 PhaseTrace.Mark("init: pivoted");
@@ -53,6 +59,7 @@ internal static class ContainerInit
                 // runc creates a missing cwd, and must do so before the root may become read-only.
                 if (!Directory.Exists(process.Cwd)) Directory.CreateDirectory(process.Cwd);
                 FinishRootfs(spec);
+                if (!hooksFirst) channel.Expect(InitChannel.HooksDone);
             }
             else if (process.Terminal) ConsoleSetup.Setup(EnvFd("_BERTH_CONSOLE"), process.ConsoleSize, bindConsole: false);
 
