@@ -39,7 +39,11 @@ internal static class MountPoints
         if (relative == ".." || relative.StartsWith("../", StringComparison.Ordinal))
             throw new BerthException(ErrorKind.PermissionDenied, $"{dest} is outside the container's rootfs");
         using var root = Open(Libc.AT_FDCWD, rootfs, Libc.O_DIRECTORY, 0, dest);
-        return MkdirAll(root, relative == "." ? "" : relative, dest);
+        if (relative == ".") return Open(root.Value, ".", Libc.O_DIRECTORY, 0, dest);
+        // Most mount points exist already: one lookup, resolved as MkdirAll's last step would resolve it.
+        int fd = Libc.OpenAt2(root.Value, relative, (ulong)(Libc.O_PATH | Libc.O_CLOEXEC | Libc.O_DIRECTORY), 0, Resolve);
+        if (fd >= 0) return new SafeFd(fd, ownsHandle: true);
+        return MkdirAll(root, relative, dest);
     }
 
     /// <summary>Opens <paramref name="relative"/> below <paramref name="root"/>, creating missing directories one component at a time.</summary>
