@@ -68,7 +68,7 @@ internal static class ContainerInit
             // What runs once the seccomp filter is loaded must not allocate (see DieRaw): prepared now.
             var cgroupTasks = config.IsExec ? LateCgroupFiles() : [];
             int fifo = config.IsExec || config.StartAtOnce ? -1 : EnvFd("_BERTH_FIFOFD");
-            string fifoPath = $"/proc/self/fd/{fifo}";
+            string fifoPath = fifo < 0 ? "" : $"/proc/self/fd/{fifo}";
             int firstInternalFd = 3 + EnvInt("_BERTH_PRESERVE_FDS");
             int errorFd = config.IsExec ? channel.Fd : -1;
             ExecProcess.Fatal fatal = what => DieRaw(what, errorFd);
@@ -94,12 +94,12 @@ internal static class ContainerInit
             if (!config.IsExec) channel.Dispose();
             if (!config.IsExec)
             {
-                if (!config.StartAtOnce) WaitForStart(fifo, fifoPath);
+                if (!config.StartAtOnce) WaitForStart(fifo, fifoPath, fatal);
                 HookRunner.RunAll(spec.Hooks?.StartContainer, "startContainer", hookState);
             }
-            JoinCgroupTasks(cgroupTasks, config.IsExec ? channel.Fd : -1);
+            JoinCgroupTasks(cgroupTasks, fatal);
             PhaseTrace.Mark("init: exec");
-            exec.Execute(firstInternalFd, config.IsExec ? channel.Fd : -1, fatal);
+            exec.Execute(firstInternalFd, errorFd, fatal);
             return 127; // Execute does not return
         }
         catch (Exception e)
@@ -175,13 +175,13 @@ internal static class ContainerInit
     }
 
     /// <summary>Blocks until start opens the exec fifo's other end, then tells it we are going. Allocates nothing (see DieRaw).</summary>
-    private static unsafe void WaitForStart(int fifo, string fifoPath)
+    private static unsafe void WaitForStart(int fifo, string fifoPath, ExecProcess.Fatal fatal)
     {
         // The fifo was passed as O_PATH; reopening through /proc gives a real write end.
         int fd = Libc.Open(fifoPath, Libc.O_WRONLY | Libc.O_CLOEXEC);
-        if (fd < 0) DieRaw("open exec fifo"u8, -1);
+        if (fd < 0) fatal("open exec fifo"u8);
         byte zero = (byte)'0';
-        if (Libc.Write(fd, &zero, 1) != 1) DieRaw("write exec fifo"u8, -1);
+        if (Libc.Write(fd, &zero, 1) != 1) fatal("write exec fifo"u8);
         Libc.Close(fd);
         Libc.Close(fifo);
     }
@@ -247,11 +247,11 @@ internal static class ContainerInit
     /// which skips the kernel's global attach lock; execve then leaves only this thread. The runtime's other
     /// threads never spend the container's pids budget, and a paused container holds us here, confined.
     /// </summary>
-    private static unsafe void JoinCgroupTasks((int Fd, bool BestEffort)[] files, int channelFd)
+    private static unsafe void JoinCgroupTasks((int Fd, bool BestEffort)[] files, ExecProcess.Fatal fatal)
     {
         byte zero = (byte)'0';
         foreach (var (fd, bestEffort) in files)
-            if (Libc.Write(fd, &zero, 1) != 1 && !bestEffort) DieRaw("join cgroup"u8, channelFd);
+            if (Libc.Write(fd, &zero, 1) != 1 && !bestEffort) fatal("join cgroup"u8);
     }
 
     /// <summary>The cgroup files the C stage opened for exec: "5,6,?7", "?" marking a best-effort one.</summary>

@@ -159,9 +159,6 @@ internal static unsafe class InitLauncher
         }
     }
 
-    public static Started Launch(string mode, Bootstrap bootstrap, byte[] config, byte[] spec, byte[]? execProcess, Fds fds) =>
-        Spawn(mode, fds).Bootstrap(bootstrap, config, spec, execProcess);
-
     public static Spawned Spawn(string mode, Fds fds)
     {
         using SafeFd exe = SealedExe.Open();
@@ -177,17 +174,18 @@ internal static unsafe class InitLauncher
             const int MaxPassed = 3;
             var moves = new List<(int From, int To)>();
             var env = new List<string>();
-            int Pass(string name, int fd)
+            void Pass(string name, int fd)
             {
                 // Park it above the target numbers so that the dup2 chain cannot clobber a source. Not far
                 // above: growing the fd table of a multithreaded process waits for an RCU grace period.
                 int parked = Check.Io(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, 3 + fds.PreserveFds + MaxPassed), "dup", name);
                 moves.Add((parked, next));
-                return next++;
+                env.Add($"{name}={next}");
+                next++;
             }
-            env.Add($"_BERTH_INITPIPE={Pass("_BERTH_INITPIPE", childEnd)}");
-            if (fds.FifoFd >= 0) env.Add($"_BERTH_FIFOFD={Pass("_BERTH_FIFOFD", fds.FifoFd)}");
-            if (fds.ConsoleFd >= 0) env.Add($"_BERTH_CONSOLE={Pass("_BERTH_CONSOLE", fds.ConsoleFd)}");
+            Pass("_BERTH_INITPIPE", childEnd);
+            if (fds.FifoFd >= 0) Pass("_BERTH_FIFOFD", fds.FifoFd);
+            if (fds.ConsoleFd >= 0) Pass("_BERTH_CONSOLE", fds.ConsoleFd);
             env.Add($"_BERTH_PRESERVE_FDS={fds.PreserveFds}");
 
             PhaseTrace.Mark("launch: sealed exe ready");

@@ -44,13 +44,6 @@ internal static unsafe partial class Libseccomp
     [LibraryImport(Library, EntryPoint = "seccomp_rule_add_array")]
     internal static partial int RuleAddArray(SafeSeccompFilter ctx, uint action, int syscall, uint argCount, ScmpArgCmp* args);
 
-    [LibraryImport(Library, EntryPoint = "seccomp_load")]
-    internal static partial int Load(SafeSeccompFilter ctx);
-
-    /// <summary>The listener fd of the last filter loaded with SCMP_ACT_NOTIFY rules (libseccomp 2.5 keeps one per process).</summary>
-    [LibraryImport(Library, EntryPoint = "seccomp_notify_fd")]
-    internal static partial int NotifyFd(SafeSeccompFilter ctx);
-
     [LibraryImport(Library, EntryPoint = "seccomp_export_bpf")]
     internal static partial int ExportBpf(SafeSeccompFilter ctx, int fd);
 
