@@ -1,11 +1,9 @@
-using System.Collections.Frozen;
-
 namespace Berth.Oci;
 
 /// <summary>setrlimit(2) resource names with their numbers on Linux (asm-generic/resource.h, as on x86_64).</summary>
 public static class Rlimits
 {
-    public static readonly FrozenDictionary<string, int> Names = new Dictionary<string, int>
+    public static readonly IReadOnlyDictionary<string, int> Names = new Dictionary<string, int>(StringComparer.Ordinal)
     {
         ["RLIMIT_CPU"] = 0,
         ["RLIMIT_FSIZE"] = 1,
@@ -23,5 +21,5 @@ public static class Rlimits
         ["RLIMIT_NICE"] = 13,
         ["RLIMIT_RTPRIO"] = 14,
         ["RLIMIT_RTTIME"] = 15,
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    };
 }

@@ -95,9 +95,13 @@ public sealed partial class ContainerRuntime
             // Limits only now, as runc: the runtime's own start-up (forks, .NET threads) must not count
             // against them. Init has mounted and made its device nodes; nothing has run from the image yet.
             cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
-            string creating = HookStateJson(record, ContainerStatus.Creating);
-            HookRunner.RunAll(spec.Hooks?.Prestart, "prestart", creating);
-            HookRunner.RunAll(spec.Hooks?.CreateRuntime, "createRuntime", creating);
+            if (spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 })
+            {
+                // Only with hooks: the state's JSON metadata alone costs about 0.3 ms to build.
+                string creating = HookStateJson(record, ContainerStatus.Creating);
+                HookRunner.RunAll(spec.Hooks.Prestart, "prestart", creating);
+                HookRunner.RunAll(spec.Hooks.CreateRuntime, "createRuntime", creating);
+            }
             channel.Send(InitChannel.HooksDone, []);
             if (filter is not null) channel.Send(InitChannel.SeccompFilter, filter);
             SeccompListener.ExpectCreated(channel, started.Pid, spec.Linux?.Seccomp, () => StateOf(record, ContainerStatus.Creating));
