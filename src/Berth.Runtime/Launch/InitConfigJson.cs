@@ -8,7 +8,7 @@ internal static class InitConfigJson
     public static byte[] Write(InitConfig c)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, MinimalJsonEncoder.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("id", c.Id);

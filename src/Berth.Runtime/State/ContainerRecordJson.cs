@@ -12,7 +12,7 @@ internal static class ContainerRecordJson
     public static byte[] Write(ContainerRecord r)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, MinimalJsonEncoder.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("id", r.Id);
