@@ -27,7 +27,11 @@ internal static unsafe class Credentials
         }
     }
 
-    /// <summary>Switches to the process user and leaves exactly the spec's capability sets.</summary>
+    /// <summary>
+    /// Switches this thread, the one that will call execve, to the process user and leaves it exactly the spec's
+    /// capability sets. Like capset, the ids change per thread (as runc's init does): execve ends the runtime's other
+    /// threads, which run nothing from the container meanwhile.
+    /// </summary>
     public static void ApplyUserAndCapabilities(User user, LinuxCapabilities? caps, bool noNewPrivileges)
     {
         ulong bounding = Mask(caps?.Bounding), effective = Mask(caps?.Effective), permitted = Mask(caps?.Permitted),
@@ -43,11 +47,11 @@ internal static unsafe class Credentials
         var groups = user.AdditionalGids ?? [];
         fixed (uint* g = groups.ToArray())
         {
-            if (Libc.Setgroups(groups.Count, g) < 0 && !(Check.LastErrno == Errnos.EPERM && groups.Count == 0 && SetgroupsDenied()))
+            if (Libc.SetgroupsThread(groups.Count, g) < 0 && !(Check.LastErrno == Errnos.EPERM && groups.Count == 0 && SetgroupsDenied()))
                 Check.ThrowLastError("setgroups");
         }
-        Check.Io(Libc.Setresgid((int)user.GID, (int)user.GID, (int)user.GID), $"setresgid {user.GID}");
-        Check.Io(Libc.Setresuid((int)user.UID, (int)user.UID, (int)user.UID), $"setresuid {user.UID}");
+        Check.Io(Libc.SetresgidThread((int)user.GID, (int)user.GID, (int)user.GID), $"setresgid {user.GID}");
+        Check.Io(Libc.SetresuidThread((int)user.UID, (int)user.UID, (int)user.UID), $"setresuid {user.UID}");
         Check.Io(Libc.Prctl(Libc.PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl PR_SET_KEEPCAPS");
 
         Check.Io(Libc.Capset(effective, permitted, inheritable), "capset");
