@@ -58,7 +58,7 @@ internal sealed class ExecOverrides
     public byte[] ToJson()
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, MinimalJsonEncoder.WriterOptions))
         {
             w.WriteStartObject();
             Strings(w, "args", Args);
