@@ -27,6 +27,25 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal("1", r.Out);
     }
 
+    /// <summary>
+    /// The runtime makes the network namespace ahead of the C stage, which joins it (EarlyNetns): it must still be
+    /// the container's own, the one its /sys and /proc/sys/net show, and the one its sysctls go to.
+    /// </summary>
+    [RootFact]
+    public void Network_namespace_is_new_and_is_the_one_sys_and_net_sysctls_show()
+    {
+        string hostNetns = File.ResolveLinkTarget("/proc/self/ns/net", false)!.ToString();
+        string hostPortStart = File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim();
+        Assert.NotEqual("80", hostPortStart);
+        var c = _sb.NewContainer("sh", "-c", "readlink /proc/self/ns/net; ls /sys/class/net; cat /proc/sys/net/ipv4/ip_unprivileged_port_start")
+            .Edit(s => (s.Linux!.Sysctl ??= [])["net.ipv4.ip_unprivileged_port_start"] = "80");
+        var lines = c.Run().Ok().Out.Split('\n');
+        Assert.StartsWith("net:[", lines[0]);
+        Assert.NotEqual(hostNetns, lines[0]);
+        Assert.Equal(["lo", "80"], lines[1..]);
+        Assert.Equal(hostPortStart, File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim());
+    }
+
     [RootFact]
     public void Hostname_comes_from_the_spec()
     {
