@@ -17,17 +17,18 @@ public static class AtomicFile
     private static void Write(string path, ReadOnlySpan<byte> data, UnixFileMode mode, bool durable)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        // A random name: two writers of one file (threads of berthd, runtimes in different PID namespaces sharing
+        // a root) must never publish each other's half-written temp file.
+        string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        // Made fresh (O_EXCL: never through a planted symlink), never truncated: ext4 writes a file truncated to
+        // zero back when it is closed (its replace-by-truncate heuristic), as if it were fsync'd.
+        var fs = new FileStream(tmp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = mode,
+        });
         try
         {
-            // Made fresh, never truncated: FileMode.Create truncates, and ext4 writes a file truncated to zero
-            // back when it is closed (its replace-by-truncate heuristic), as if it were fsync'd: 0.1-0.2 ms each.
-            // A leftover of a writer with our pid that died is removed first.
-            File.Delete(tmp);
-            using (var fs = new FileStream(tmp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = mode,
-            }))
+            using (fs)
             {
                 fs.Write(data);
                 fs.Flush(flushToDisk: durable); // fsync before rename makes the new content durable

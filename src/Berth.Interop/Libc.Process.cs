@@ -25,10 +25,6 @@ public static unsafe partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "setsid", SetLastError = true)]
     public static partial int Setsid();
 
-    /// <summary>unshare(2). In a multithreaded process only for what is per thread (a network namespace, say).</summary>
-    [LibraryImport(Libraries.Libc, EntryPoint = "unshare", SetLastError = true)]
-    public static partial int Unshare(int flags);
-
     // The raw system calls change the calling thread's credentials only, as capset(2) and the kernel's own calls do.
     // glibc's wrappers change every thread's, signalling each one and waiting for it (POSIX's process-wide ids):
     // 0.6 ms in a .NET process. Container init needs them on the thread that calls execve, which ends the others.

@@ -34,13 +34,27 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {
         numberOfCharactersWritten = 0;
-        if (unicodeScalar > 0xFFFF) return false; // never asked: WillEncode is false above the BMP
+        // WillEncode never asks for a scalar above the BMP; should one come, it is written as its surrogate pair.
+        if (unicodeScalar > 0xFFFF)
+        {
+            if (bufferLength < 12) return false;
+            int v = unicodeScalar - 0x10000;
+            Escape(0xD800 + (v >> 10), buffer);
+            Escape(0xDC00 + (v & 0x3FF), buffer + 6);
+            numberOfCharactersWritten = 12;
+            return true;
+        }
         if (bufferLength < 6) return false;
-        const string Hex = "0123456789abcdef";
-        buffer[0] = '\\';
-        buffer[1] = 'u';
-        for (int i = 0; i < 4; i++) buffer[2 + i] = Hex[(unicodeScalar >> (12 - 4 * i)) & 0xF];
+        Escape(unicodeScalar, buffer);
         numberOfCharactersWritten = 6;
         return true;
+    }
+
+    private static unsafe void Escape(int codeUnit, char* to)
+    {
+        const string Hex = "0123456789abcdef";
+        to[0] = '\\';
+        to[1] = 'u';
+        for (int i = 0; i < 4; i++) to[2 + i] = Hex[(codeUnit >> (12 - 4 * i)) & 0xF];
     }
 }

@@ -27,10 +27,7 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal("1", r.Out);
     }
 
-    /// <summary>
-    /// The runtime makes the network namespace ahead of the C stage, which joins it (EarlyNetns): it must still be
-    /// the container's own, the one its /sys and /proc/sys/net show, and the one its sysctls go to.
-    /// </summary>
+    /// <summary>The container's network namespace is its own: the one its /sys and /proc/sys/net show, and its sysctls go to.</summary>
     [RootFact]
     public void Network_namespace_is_new_and_is_the_one_sys_and_net_sysctls_show()
     {

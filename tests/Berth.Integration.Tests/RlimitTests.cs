@@ -10,6 +10,18 @@ public sealed class RlimitTests : IDisposable
 
     public void Dispose() => _sb.Dispose();
 
+    /// <summary>
+    /// The runtime, and the init it starts, which inherits the caller's limits, start .NET under an address-space
+    /// limit (ulimit -v): the GC must size its reservation to fit it.
+    /// </summary>
+    [RootFact]
+    public void Run_works_under_the_callers_address_space_limit()
+    {
+        var c = _sb.NewContainer("sh", "-c", "ulimit -v");
+        var r = Runtime.Bash($"ulimit -v 1000000; exec \"$BERTH_RUNTIME\" --root {_sb.Root} run --bundle {c.Bundle} {c.Id}").Ok();
+        Assert.Equal("1000000", r.Out);
+    }
+
     private Container WithNofile(ulong soft, ulong hard, params string[] args) => _sb.NewContainer(args)
         .Edit(s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Soft = soft, Hard = hard }]);
 

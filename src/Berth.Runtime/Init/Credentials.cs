@@ -30,7 +30,8 @@ internal static unsafe class Credentials
     /// <summary>
     /// Switches this thread, the one that will call execve, to the process user and leaves it exactly the spec's
     /// capability sets. Like capset, the ids change per thread (as runc's init does): execve ends the runtime's other
-    /// threads, which run nothing from the container meanwhile.
+    /// threads, which run nothing from the container meanwhile and which the process being non-dumpable keeps out
+    /// of reach.
     /// </summary>
     public static void ApplyUserAndCapabilities(User user, LinuxCapabilities? caps, bool noNewPrivileges)
     {
@@ -41,6 +42,12 @@ internal static unsafe class Credentials
         for (int cap = 0; cap <= LastCap; cap++)
             if ((bounding & (1UL << cap)) == 0 && Libc.Prctl(Libc.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && Check.LastErrno != Errnos.EINVAL)
                 Check.ThrowLastError($"drop {CapName(cap)} from the bounding set");
+
+        // The runtime's other threads keep root and every capability until execve ends them: nothing may reach them
+        // through ptrace or /proc meanwhile. The kernel makes a process non-dumpable when its ids change, unless
+        // fs.suid_dumpable is 1; do not depend on that. (execve makes the container's process dumpable again.)
+        if (user.UID != (uint)Libc.Geteuid() || user.GID != (uint)Libc.Getegid())
+            Check.Io(Libc.Prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl PR_SET_DUMPABLE");
 
         // Keep permitted caps across the uid change; capset below sets the final sets.
         Check.Io(Libc.Prctl(Libc.PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl PR_SET_KEEPCAPS");

@@ -37,8 +37,6 @@ public sealed partial class ContainerRuntime
             throw new BerthException(ErrorKind.InvalidArgument, "cannot use console socket if berth-runtime will not detach or allocate tty");
 
         PhaseTrace.Mark("create: spec validated");
-        var bootstrap = Bootstrap.FromSpec(spec);
-        using var netns = EarlyNetns.For(bootstrap.CloneFlags);
         string dir = Store.Reserve(id);
         ICgroupManager? cgroup = null;
         InitLauncher.Spawned? spawned = null;
@@ -79,10 +77,9 @@ public sealed partial class ContainerRuntime
             bool hookState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
             var config = new InitConfig { Id = id, Rootfs = record.Rootfs, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 WantsHookState = hookState, StartAtOnce = options.StartAtOnce };
+            var bootstrap = Bootstrap.FromSpec(spec);
             bootstrap.Cgroups.AddRange(cgroup.Entries);
-            netns?.ApplyTo(bootstrap);
             started = spawned.Bootstrap(bootstrap, InitConfigJson.Write(config), specBytes, null);
-            netns?.Dispose(); // joined: the container holds it now
             PhaseTrace.Mark("create: init ready in namespaces");
             // Built (or found in the cache) while .NET starts in init, which loads it after the create-time hooks;
             // a profile libseccomp refuses fails here, before anything from the image runs.

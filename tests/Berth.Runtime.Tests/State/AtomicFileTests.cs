@@ -19,14 +19,22 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void LeftoverTempOfADeadWriter_IsReplaced()
+    public void ConcurrentWriters_NeverPublishAHalfWrittenFile()
     {
         string path = Path.Combine(_dir, "state.json");
-        // What a writer with our pid that died mid-write would have left.
-        File.WriteAllText(Path.Combine(_dir, $".state.json.{Environment.ProcessId}.tmp"), "half a stat");
+        byte[][] contents = [.. Enumerable.Range(0, 4).Select(i => Enumerable.Repeat((byte)('a' + i), 64 << 10).ToArray())];
+        Parallel.For(0, 200, i => AtomicFile.WriteVolatile(path, contents[i % contents.Length]));
+        byte[] final = File.ReadAllBytes(path);
+        Assert.Contains(contents, c => c.AsSpan().SequenceEqual(final));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Mode_IsApplied()
+    {
+        string path = Path.Combine(_dir, "key");
         AtomicFile.Write(path, "{}"u8, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Assert.Equal("{}", File.ReadAllText(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.Single(Directory.GetFiles(_dir));
     }
 }
