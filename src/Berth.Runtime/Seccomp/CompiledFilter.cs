@@ -62,9 +62,36 @@ public sealed class CompiledFilter
         {
             Directory.CreateDirectory(cacheDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             AtomicFile.WriteVolatile(path, bpf);
+            Prune(cacheDir, CacheEntries);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a cache only
         return new CompiledFilter(flags, bpf);
+    }
+
+    /// <summary>Filters kept: far more distinct profiles than a host runs at once (each file is tens of KB).</summary>
+    internal const int CacheEntries = 64;
+
+    /// <summary>
+    /// Keeps the <paramref name="keep"/> most recently written filters, and drops temp files a writer that died left.
+    /// Run on a miss only, so a hit costs nothing; a profile still in use that goes is built again on its next use.
+    /// </summary>
+    internal static void Prune(string cacheDir, int keep)
+    {
+        var filters = new List<FileInfo>();
+        foreach (var f in new DirectoryInfo(cacheDir).EnumerateFiles())
+        {
+            if (f.Name.EndsWith(".bpf", StringComparison.Ordinal)) filters.Add(f);
+            else if (f.Name.EndsWith(".tmp", StringComparison.Ordinal) && f.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-10)) TryDelete(f);
+        }
+        if (filters.Count <= keep) return;
+        filters.Sort((a, b) => b.LastWriteTimeUtc.CompareTo(a.LastWriteTimeUtc));
+        for (int i = keep; i < filters.Count; i++) TryDelete(filters[i]);
+    }
+
+    private static void TryDelete(FileInfo f)
+    {
+        try { f.Delete(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // another runtime may prune too
     }
 
     public byte[] Encode()

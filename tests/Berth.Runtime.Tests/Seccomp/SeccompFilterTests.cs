@@ -224,6 +224,28 @@ public sealed class SeccompFilterTests
         Assert.Equal(2, Directory.GetFiles(cache.Path).Length);
     }
 
+    [Fact]
+    public void Cache_KeepsTheNewestFilters_AndDropsDeadWritersTempFiles()
+    {
+        using var cache = new TempDir();
+        var now = DateTime.UtcNow;
+        for (int i = 0; i < 10; i++)
+        {
+            string f = System.IO.Path.Combine(cache.Path, $"{i:x64}.bpf");
+            File.WriteAllBytes(f, new byte[8]);
+            File.SetLastWriteTimeUtc(f, now.AddMinutes(-i)); // 0 is the newest
+        }
+        string oldTemp = System.IO.Path.Combine(cache.Path, ".x.bpf.1234.tmp"), newTemp = System.IO.Path.Combine(cache.Path, ".y.bpf.5678.tmp");
+        File.WriteAllText(oldTemp, "");
+        File.SetLastWriteTimeUtc(oldTemp, now.AddHours(-1));
+        File.WriteAllText(newTemp, ""); // a writer at work
+
+        CompiledFilter.Prune(cache.Path, keep: 4);
+
+        string[] left = [.. Directory.GetFiles(cache.Path).Select(System.IO.Path.GetFileName).Order()!];
+        Assert.Equal([".y.bpf.5678.tmp", .. Enumerable.Range(0, 4).Select(i => $"{i:x64}.bpf")], left);
+    }
+
     [LibseccompFact]
     public void Compiled_NotifyRule_MakesALoadAskForAListener()
     {
