@@ -2,9 +2,10 @@
 # shellcheck source-path=SCRIPTDIR/../scripts
 # Benchmark: wall time of `<runtime> exec <id> /bin/true` into an already running busybox
 # container (read state, join the container's namespaces and cgroups, exec, wait),
-# berth-runtime vs runc vs crun, with `nsenter` into the same namespaces as the floor.
-# One long-running container per runtime, one hyperfine run; writes
-# bench/results/runtime-exec.{json,md}.
+# berth-runtime vs runc vs crun, with `nsenter` into the same namespaces as the floor: into a
+# container without a seccomp profile, then into one with podman's default profile, which the
+# exec'd process gets too. One long-running container per runtime and profile; writes
+# bench/results/runtime-exec{,-idle,-seccomp,-seccomp-idle}.json and runtime-exec.md.
 # Usage: bench/runtime-exec.sh [berth-runtime-binary]   (default: out/bin/berth-runtime;
 #        skipped when absent). Env: RUNS (default 30), WARMUP (default 3),
 #        RESULTS_DIR (default bench/results). Make: bench/runtime-exec.sh $(RUNTIME)
@@ -19,9 +20,9 @@ need_pkg nsenter util-linux
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench-exec.XXXXXX")
 id=bench-exec-$$
-# The container's process: one long sleep (killed and deleted on exit).
+# The container's process: one long sleep (killed and deleted after its measurements, or on exit).
 "$repo/scripts/busybox-bundle.sh" "$T/bundle" sleep 1000000
-b=$T/bundle
+bench_seccomp_bundle "$T/bundle" "$T/bundle-seccomp"
 
 # crun refuses this host's hybrid cgroup layout (v1 + a v2 mount at /sys/fs/cgroup/unified),
 # so each crun call (create, start, exec, kill, delete) runs in a private mount namespace
@@ -57,53 +58,67 @@ rt() { # rt <index> <args...>: run that runtime's command
 }
 
 started=()
+stop_all() { # kills and deletes the running containers (a kill that finds it gone already is fine)
+    local i
+    for i in "${started[@]}"; do
+        rt "$i" kill "$id" KILL >/dev/null 2>&1 || true
+        rt "$i" delete -f "$id" >/dev/null 2>&1 || true
+    done
+    started=()
+}
 cleanup() {
     set +e
-    for i in "${started[@]}"; do
-        rt "$i" kill "$id" KILL >/dev/null 2>&1
-        rt "$i" delete -f "$id" >/dev/null 2>&1
-    done
+    stop_all
     rm -rf "$T"
 }
 trap cleanup EXIT
 
-# Start one container per runtime (create + start; its stdio is /dev/null).
-for i in "${!rt_names[@]}"; do
-    if ! rt "$i" create --bundle "$b" "$id" </dev/null >/dev/null 2>"$T/err"; then
-        echo "FAIL ${rt_names[$i]} create: $(cat "$T/err")" >&2
-        exit 1
-    fi
-    started+=("$i")
-    rt "$i" start "$id" </dev/null >/dev/null 2>"$T/err" ||
-        { echo "FAIL ${rt_names[$i]} start: $(cat "$T/err")" >&2; exit 1; }
-done
-
-names=() cmds=()
-add() { names+=("$1"); cmds+=("$2"); }
-for i in "${!rt_names[@]}"; do
-    if [ "${rt_names[$i]}" = crun ]; then
-        add crun "$(crun_cmd exec "$id" /bin/true)"
-    else
-        add "${rt_names[$i]}" "${rt_cmds[$i]} exec $id /bin/true"
-    fi
-done
-[ "$hybrid" = 1 ] && add crun-trick "unshare -m sh -c 'umount /sys/fs/cgroup/unified'"
-# Floor: enter the runc container's namespaces (mount, uts, ipc, net, pid) and exec its
-# /bin/true; no runtime, no state, no cgroup join, no capabilities/seccomp/rlimit setup.
-runc_pid=$(runc --root "$T/root-runc" state "$id" | jq -r .pid)
-add floor "nsenter -t $runc_pid -m -u -i -n -p /bin/true"
-
-# Every command must succeed once before timing (hyperfine would abort mid-run otherwise).
-for i in "${!cmds[@]}"; do
-    sh -c "${cmds[$i]}" </dev/null || { echo "FAIL ${names[$i]}: ${cmds[$i]}" >&2; exit 1; }
-done
-
-mkdir -p "$results"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-hf=()
-for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
-# -N: no intermediate shell (and no shell-startup correction, which is as large as the floor).
-bench_two_passes "$results/runtime-exec" -N "${hf[@]}"
+mkdir -p "$results"
+# measure BUNDLE SUFFIX: one container per runtime from BUNDLE (create + start; its stdio is /dev/null),
+# both passes of exec into them into runtime-exec<SUFFIX>[-idle].json, then the containers go.
+measure() {
+    local b=$1 suffix=$2 i
+    for i in "${!rt_names[@]}"; do
+        if ! rt "$i" create --bundle "$b" "$id" </dev/null >/dev/null 2>"$T/err"; then
+            echo "FAIL ${rt_names[$i]} create: $(cat "$T/err")" >&2
+            exit 1
+        fi
+        started+=("$i")
+        rt "$i" start "$id" </dev/null >/dev/null 2>"$T/err" ||
+            { echo "FAIL ${rt_names[$i]} start: $(cat "$T/err")" >&2; exit 1; }
+    done
+
+    names=() cmds=()
+    add() { names+=("$1"); cmds+=("$2"); }
+    for i in "${!rt_names[@]}"; do
+        if [ "${rt_names[$i]}" = crun ]; then
+            add crun "$(crun_cmd exec "$id" /bin/true)"
+        else
+            add "${rt_names[$i]}" "${rt_cmds[$i]} exec $id /bin/true"
+        fi
+    done
+    [ "$hybrid" = 1 ] && add crun-trick "unshare -m sh -c 'umount /sys/fs/cgroup/unified'"
+    # Floor: enter the runc container's namespaces (mount, uts, ipc, net, pid) and exec its
+    # /bin/true; no runtime, no state, no cgroup join, no capabilities/seccomp/rlimit setup.
+    local runc_pid
+    runc_pid=$(runc --root "$T/root-runc" state "$id" | jq -r .pid)
+    add floor "nsenter -t $runc_pid -m -u -i -n -p /bin/true"
+
+    # Every command must succeed once before timing (hyperfine would abort mid-run otherwise).
+    for i in "${!cmds[@]}"; do
+        sh -c "${cmds[$i]}" </dev/null || { echo "FAIL ${names[$i]}: ${cmds[$i]}" >&2; exit 1; }
+    done
+    local hf=()
+    for i in "${!cmds[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
+    # -N: no intermediate shell (and no shell-startup correction, which is as large as the floor).
+    bench_two_passes "$results/runtime-exec$suffix" -N "${hf[@]}"
+    stop_all
+}
+echo "=== no seccomp profile (runc spec)"
+measure "$T/bundle" ""
+echo "=== podman's default seccomp profile"
+measure "$T/bundle-seccomp" "-seccomp"
 
 # Summary: mean per command and the ratio to berth-runtime (runc when berth is absent).
 base="berth-runtime"
@@ -116,13 +131,19 @@ rev=$(bench_revision)
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-exec.sh\`; see bench/README.md."
     echo
-    echo "## Back to back"
+    for suffix in "" -seccomp; do
+        what="no seccomp profile (the runc spec bundle)"
+        [ -n "$suffix" ] && what="podman's default seccomp profile (containers-common)"
+        echo
+        echo "## Back to back, $what"
+        echo
+        bench_table "$results/runtime-exec$suffix.json" "$base" 2
+        echo
+        echo "## After ${BENCH_IDLE} s idle before each run, $what"
+        echo
+        bench_table "$results/runtime-exec$suffix-idle.json" "$base" 2
+    done
     echo
-    bench_table "$results/runtime-exec.json" "$base" 2
-    echo
-    echo "## After ${BENCH_IDLE} s idle before each run"
-    echo
-    bench_table "$results/runtime-exec-idle.json" "$base" 2
     echo "Load average when it ran: $load."
     echo "floor is \`nsenter\` into the container's namespaces running its /bin/true (no runtime)."
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
@@ -131,7 +152,6 @@ rev=$(bench_revision)
         echo "that crun needs on this hybrid-cgroup host; it is included in the crun row."
     fi
 } >"$results/runtime-exec.md"
-bench_summary "$results/runtime-exec.json" "$base"
-bench_summary "$results/runtime-exec-idle.json" "$base"
+for f in runtime-exec runtime-exec-idle runtime-exec-seccomp runtime-exec-seccomp-idle; do bench_summary "$results/$f.json" "$base"; done
 echo
-echo "wrote $results/runtime-exec.md, runtime-exec.json and runtime-exec-idle.json"
+echo "wrote $results/runtime-exec.md and runtime-exec{,-idle,-seccomp,-seccomp-idle}.json"

@@ -18,15 +18,7 @@ bench_runtime_setup
 T=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 "$repo/scripts/busybox-bundle.sh" "$T/bundle" /bin/true
-# The same bundle with podman's default seccomp profile (containers-common), as podman, Docker and Kubernetes
-# confine every container: building such a profile into a filter is a large part of starting a container.
-need_pkg /usr/share/containers/seccomp.json containers-common
-mkdir -p "$T/bundle-seccomp"
-jq --arg root "$T/bundle/rootfs" --slurpfile p /usr/share/containers/seccomp.json '.root.path = $root
-    | .linux.seccomp = ($p[0] | {defaultAction, defaultErrnoRet,
-    architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-    syscalls: [.syscalls[] | select((.excludes // {}) == {}) | {names, action, args, errnoRet}]})' \
-    "$T/bundle/config.json" >"$T/bundle-seccomp/config.json"
+bench_seccomp_bundle "$T/bundle" "$T/bundle-seccomp"
 
 crun_bin=$(command -v crun)
 # measure NAME BUNDLE SUFFIX: both passes over the runtimes for BUNDLE, into runtime-run<SUFFIX>[-idle].json.

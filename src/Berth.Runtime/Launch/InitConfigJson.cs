@@ -24,20 +24,30 @@ internal static class InitConfigJson
         return ms.ToArray();
     }
 
+    /// <summary>With a Utf8JsonReader, as ContainerRecordJson.Read and for the same reason (no pooled buffers).</summary>
     public static InitConfig Read(byte[] json)
     {
-        using var doc = JsonDocument.Parse(json);
-        var e = doc.RootElement;
-        return new InitConfig
+        var c = new InitConfig();
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("init config: expected an object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            Id = e.GetProperty("id").GetString() ?? "",
-            Rootfs = e.GetProperty("rootfs").GetString() ?? "",
-            NoPivot = e.GetProperty("noPivot").GetBoolean(),
-            NoNewKeyring = e.GetProperty("noNewKeyring").GetBoolean(),
-            WantsHookState = e.GetProperty("wantsHookState").GetBoolean(),
-            StartAtOnce = e.GetProperty("startAtOnce").GetBoolean(),
-            IsExec = e.GetProperty("isExec").GetBoolean(),
-            ExecProcessIsFull = e.GetProperty("execProcessIsFull").GetBoolean(),
-        };
+            string name = reader.GetString()!;
+            if (!reader.Read()) break;
+            switch (name)
+            {
+                case "id": c.Id = reader.GetString() ?? ""; break;
+                case "rootfs": c.Rootfs = reader.GetString() ?? ""; break;
+                case "noPivot": c.NoPivot = reader.GetBoolean(); break;
+                case "noNewKeyring": c.NoNewKeyring = reader.GetBoolean(); break;
+                case "wantsHookState": c.WantsHookState = reader.GetBoolean(); break;
+                case "startAtOnce": c.StartAtOnce = reader.GetBoolean(); break;
+                case "isExec": c.IsExec = reader.GetBoolean(); break;
+                case "execProcessIsFull": c.ExecProcessIsFull = reader.GetBoolean(); break;
+                default: reader.Skip(); break;
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("init config: truncated");
+        return c;
     }
 }

@@ -37,32 +37,69 @@ internal static class ContainerRecordJson
         return ms.ToArray();
     }
 
+    /// <summary>
+    /// Read with a Utf8JsonReader, not a JsonDocument: disposing a document returns its buffer to the shared array
+    /// pool, whose first use times the CPU-number lookup for its per-core partitions (0.3 ms of every exec,
+    /// kill and delete).
+    /// </summary>
     public static ContainerRecord Read(byte[] json, string path)
     {
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            var e = doc.RootElement;
-            return new ContainerRecord
+            var r = new ContainerRecord();
+            var reader = new Utf8JsonReader(json);
+            Expect(ref reader, JsonTokenType.StartObject);
+            const int All = (1 << 11) - 1;
+            int seen = 0;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                Id = e.GetProperty("id").GetString() ?? "",
-                InitPid = e.GetProperty("initPid").GetInt32(),
-                InitStartTime = e.GetProperty("initStartTime").GetUInt64(),
-                Bundle = e.GetProperty("bundle").GetString() ?? "",
-                Rootfs = e.GetProperty("rootfs").GetString() ?? "",
-                Created = e.GetProperty("created").GetDateTimeOffset(),
-                Owner = e.GetProperty("owner").GetString() ?? "",
-                CgroupsPath = e.GetProperty("cgroupsPath").GetString() ?? "",
-                NoCgroup = e.GetProperty("noCgroup").GetBoolean(),
-                HasPoststart = e.GetProperty("hasPoststart").GetBoolean(),
-                HasPoststop = e.GetProperty("hasPoststop").GetBoolean(),
-                Annotations = e.TryGetProperty("annotations", out var a)
-                    ? a.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "") : null,
-            };
+                string name = reader.GetString()!;
+                Next(ref reader);
+                switch (name)
+                {
+                    case "id": r.Id = reader.GetString() ?? ""; seen |= 1; break;
+                    case "initPid": r.InitPid = reader.GetInt32(); seen |= 2; break;
+                    case "initStartTime": r.InitStartTime = reader.GetUInt64(); seen |= 4; break;
+                    case "bundle": r.Bundle = reader.GetString() ?? ""; seen |= 8; break;
+                    case "rootfs": r.Rootfs = reader.GetString() ?? ""; seen |= 16; break;
+                    case "created": r.Created = reader.GetDateTimeOffset(); seen |= 32; break;
+                    case "owner": r.Owner = reader.GetString() ?? ""; seen |= 64; break;
+                    case "cgroupsPath": r.CgroupsPath = reader.GetString() ?? ""; seen |= 128; break;
+                    case "noCgroup": r.NoCgroup = reader.GetBoolean(); seen |= 256; break;
+                    case "hasPoststart": r.HasPoststart = reader.GetBoolean(); seen |= 512; break;
+                    case "hasPoststop": r.HasPoststop = reader.GetBoolean(); seen |= 1024; break;
+                    case "annotations": r.Annotations = ReadStrings(ref reader); break;
+                    default: reader.Skip(); break;
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("expected the end of the object");
+            if (seen != All) throw new JsonException("a field is missing");
+            return r;
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             throw new BerthException(ErrorKind.Internal, $"{path} is damaged: {ex.Message}");
         }
+    }
+
+    private static Dictionary<string, string> ReadStrings(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("annotations: expected an object");
+        var map = new Dictionary<string, string>();
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            string key = reader.GetString()!;
+            Next(ref reader);
+            map[key] = reader.GetString() ?? "";
+        }
+        return map;
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("unexpected end of the document");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type) throw new JsonException($"expected {type}, found {reader.TokenType}");
     }
 }

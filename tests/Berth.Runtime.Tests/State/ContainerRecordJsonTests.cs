@@ -37,4 +37,26 @@ public sealed class ContainerRecordJsonTests
         var back = ContainerRecordJson.Read(ContainerRecordJson.Write(record), "state.json");
         Assert.Equal("/a\ufffdb", back.Bundle);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("[]")]
+    [InlineData("{\"id\": \"c1\"}")]
+    [InlineData("{\"id\": 5, \"initPid\": 1}")]
+    public void Damaged_IsOneClearError(string json)
+    {
+        var e = Assert.Throws<Berth.Core.BerthException>(() => ContainerRecordJson.Read(Encoding.UTF8.GetBytes(json), "/run/x/state.json"));
+        Assert.StartsWith("/run/x/state.json is damaged: ", e.Message);
+    }
+
+    [Fact]
+    public void UnknownFields_AreSkipped_AndNoAnnotationsIsNull()
+    {
+        var record = new ContainerRecord { Id = "c1", InitPid = 7, Bundle = "/b", Rootfs = "/r", Owner = "", CgroupsPath = "" };
+        string json = Encoding.UTF8.GetString(ContainerRecordJson.Write(record)).Replace("{\"id\"", "{\"future\": {\"x\": [1, 2]}, \"id\"");
+        var back = ContainerRecordJson.Read(Encoding.UTF8.GetBytes(json), "state.json");
+        Assert.Equal(7, back.InitPid);
+        Assert.Null(back.Annotations);
+    }
 }
