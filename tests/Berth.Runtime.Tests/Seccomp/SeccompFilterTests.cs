@@ -206,13 +206,28 @@ public sealed class SeccompFilterTests
         var first = CompiledFilter.For(MobyLike(), cache.Path)!;
         Assert.Equal(SeccompFilter.ExportBpf(MobyLike()), first.Bpf);
         string file = Assert.Single(Directory.GetFiles(cache.Path));
-        Assert.Equal(first.Bpf, File.ReadAllBytes(file));
+        Assert.True(File.ReadAllBytes(file).AsSpan().EndsWith(first.Bpf)); // after the key it was built for
         // The cached copy is what a second container gets, untouched by a rebuild.
         File.SetLastWriteTimeUtc(file, new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         var second = CompiledFilter.For(MobyLike(), cache.Path)!;
         Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(file));
         Assert.Equal(first.Bpf, CompiledFilter.Decode(second.Encode()).Bpf);
         Assert.False(first.HasNotify);
+    }
+
+    /// <summary>Cache files are named by a short hash: one that holds another profile's key is never used.</summary>
+    [LibseccompFact]
+    public void Compiled_CacheFileOfAnotherKey_IsRebuiltNotUsed()
+    {
+        using var cache = new TempDir();
+        var built = CompiledFilter.For(MobyLike(), cache.Path)!;
+        string file = Assert.Single(Directory.GetFiles(cache.Path));
+        // As if another profile's key hashed to the same name: its (here: Small's) program after a different key.
+        byte[] otherKey = "another profile"u8.ToArray(), otherBpf = SeccompFilter.ExportBpf(Small());
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((uint)otherKey.Length), .. otherKey, .. otherBpf]);
+        var again = CompiledFilter.For(MobyLike(), cache.Path)!;
+        Assert.Equal(built.Bpf, again.Bpf);
+        Assert.True(File.ReadAllBytes(file).AsSpan().EndsWith(built.Bpf)); // and the file is this profile's again
     }
 
     [LibseccompFact]
