@@ -28,6 +28,7 @@ internal static class InitConfigJson
     public static InitConfig Read(byte[] json)
     {
         var c = new InitConfig();
+        bool hasId = false, hasRootfs = false;
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("init config: expected an object");
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -36,8 +37,8 @@ internal static class InitConfigJson
             if (!reader.Read()) break;
             switch (name)
             {
-                case "id": c.Id = reader.GetString() ?? ""; break;
-                case "rootfs": c.Rootfs = reader.GetString() ?? ""; break;
+                case "id": c.Id = reader.GetString() ?? ""; hasId = true; break;
+                case "rootfs": c.Rootfs = reader.GetString() ?? ""; hasRootfs = true; break;
                 case "noPivot": c.NoPivot = reader.GetBoolean(); break;
                 case "noNewKeyring": c.NoNewKeyring = reader.GetBoolean(); break;
                 case "wantsHookState": c.WantsHookState = reader.GetBoolean(); break;
@@ -47,7 +48,8 @@ internal static class InitConfigJson
                 default: reader.Skip(); break;
             }
         }
-        if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("init config: truncated");
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || !hasId || !hasRootfs)
+            throw new JsonException("init config: not as the runtime writes it");
         return c;
     }
 }

@@ -60,14 +60,16 @@ public sealed class CompiledFilter
         try
         {
             Directory.CreateDirectory(cacheDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var file = new byte[4 + key.Length + bpf.Length];
+            var file = new byte[4 + key.Length + 8 + bpf.Length];
             BinaryPrimitives.WriteUInt32LittleEndian(file, (uint)key.Length);
             key.CopyTo(file, 4);
-            bpf.CopyTo(file, 4 + key.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(4 + key.Length), Fnv1a(bpf));
+            bpf.CopyTo(file, 4 + key.Length + 8);
             AtomicFile.WriteVolatile(path, file);
-            Prune(cacheDir, CacheEntries);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a cache only
+        try { Prune(cacheDir, CacheEntries); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // also when the write failed (a full disk)
         return new CompiledFilter(flags, bpf);
     }
 
@@ -159,44 +161,67 @@ public sealed class CompiledFilter
     }
 
     /// <summary>
-    /// A cache file: u32 key length, the key, then the program. Its program is used only when its key is this
-    /// profile's: the name is a short hash, and two keys that share it only cost a rebuild.
+    /// A cache file: u32 key length, the key, the program's FNV-1a hash (u64), then the program. Its program is
+    /// used only when its key is this profile's (the name is a short hash: two keys that share it only cost a
+    /// rebuild) and its hash matches (the file is written without fsync: after a crash it may be cut short or
+    /// hold zeros, and a hit would never repair it).
     /// </summary>
     private static byte[]? CachedBpf(byte[] file, byte[] key)
     {
         if (file.Length < 4) return null;
         long keyLength = BinaryPrimitives.ReadUInt32LittleEndian(file);
-        if (keyLength != key.Length || 4 + keyLength > file.Length || !file.AsSpan(4, key.Length).SequenceEqual(key)) return null;
-        byte[] bpf = file[(4 + key.Length)..];
-        return bpf.Length > 0 && bpf.Length % 8 == 0 ? bpf : null;
+        if (keyLength != key.Length || 4 + keyLength + 8 > file.Length || !file.AsSpan(4, key.Length).SequenceEqual(key)) return null;
+        ulong hash = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(4 + key.Length));
+        byte[] bpf = file[(4 + key.Length + 8)..];
+        return bpf.Length > 0 && bpf.Length % 8 == 0 && Fnv1a(bpf) == hash ? bpf : null;
     }
 
     /// <summary>
     /// The cache file's name: a 64-bit FNV-1a hash of the key. Not SHA-256, which .NET computes here through OpenSSL:
-    /// loading and initialising it took about 1 ms of every run and exec with a seccomp profile.
+    /// loading and initialising it took about 2.5 ms of every exec with a seccomp profile.
     /// </summary>
-    internal static string FileNameOf(byte[] key)
+    internal static string FileNameOf(byte[] key) =>
+        Fnv1a(key).ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".bpf";
+
+    internal static ulong Fnv1a(ReadOnlySpan<byte> data)
     {
         ulong hash = 14695981039346656037UL;
-        foreach (byte b in key) hash = (hash ^ b) * 1099511628211UL;
-        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + ".bpf";
+        foreach (byte b in data) hash = (hash ^ b) * 1099511628211UL;
+        return hash;
     }
 
-    /// <summary>What the built program depends on: the profile as translated, libseccomp's version and the kernel.</summary>
+    /// <summary>How cache files are built; a change to what goes into a program (or to this format) bumps it.</summary>
+    private const string CacheFormat = "berth seccomp cache 2";
+
+    /// <summary>
+    /// What the built program depends on: this runtime's way of building it, the profile as translated, libseccomp's
+    /// version and the kernel. Every field is length-prefixed, so no two profiles share a key however their
+    /// strings read (a syscall name holding a space or a newline, say).
+    /// </summary>
     internal static byte[] KeyOf(SeccompProgram program)
     {
-        var text = new StringBuilder();
-        text.Append(SeccompFilter.LibraryVersion).Append('\n').Append(Environment.OSVersion.VersionString).Append('\n');
-        text.Append(program.DefaultAction).Append('\n');
-        foreach (var (name, token) in program.Architectures) text.Append(name).Append(' ').Append(token).Append('\n');
-        foreach (string flag in program.Flags) text.Append(flag).Append('\n');
-        text.Append(program.SpecAllowIfSupported).Append('\n');
-        foreach (var rule in program.Rules)
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8))
         {
-            text.Append(rule.Syscall).Append(' ').Append(rule.Action);
-            foreach (var c in rule.Conditions) text.Append(' ').Append(c.Index).Append(':').Append(c.Op).Append(':').Append(c.DatumA).Append(':').Append(c.DatumB);
-            text.Append('\n');
+            void Field(object? value) => w.Write(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            Field(CacheFormat);
+            Field(SeccompFilter.LibraryVersion);
+            Field(Environment.OSVersion.VersionString);
+            Field(program.DefaultAction);
+            w.Write(program.Architectures.Count);
+            foreach (var (name, token) in program.Architectures) { Field(name); Field(token); }
+            w.Write(program.Flags.Count);
+            foreach (string flag in program.Flags) Field(flag);
+            Field(program.SpecAllowIfSupported);
+            w.Write(program.Rules.Count);
+            foreach (var rule in program.Rules)
+            {
+                Field(rule.Syscall);
+                Field(rule.Action);
+                w.Write(rule.Conditions.Count);
+                foreach (var c in rule.Conditions) { Field(c.Index); Field(c.Op); Field(c.DatumA); Field(c.DatumB); }
+            }
         }
-        return Encoding.UTF8.GetBytes(text.ToString());
+        return ms.ToArray();
     }
 }

@@ -73,6 +73,7 @@ internal static class ContainerRecordJson
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("expected the end of the object");
+            if (reader.Read()) throw new JsonException("data after the end of the object"); // (Read throws first for most)
             if (seen != All) throw new JsonException("a field is missing");
             return r;
         }

@@ -215,19 +215,53 @@ public sealed class SeccompFilterTests
         Assert.False(first.HasNotify);
     }
 
-    /// <summary>Cache files are named by a short hash: one that holds another profile's key is never used.</summary>
+    /// <summary>Cache files are named by a short hash: one that holds another key, even one byte off, is never used.</summary>
     [LibseccompFact]
     public void Compiled_CacheFileOfAnotherKey_IsRebuiltNotUsed()
     {
         using var cache = new TempDir();
         var built = CompiledFilter.For(MobyLike(), cache.Path)!;
         string file = Assert.Single(Directory.GetFiles(cache.Path));
-        // As if another profile's key hashed to the same name: its (here: Small's) program after a different key.
-        byte[] otherKey = "another profile"u8.ToArray(), otherBpf = SeccompFilter.ExportBpf(Small());
-        File.WriteAllBytes(file, [.. BitConverter.GetBytes((uint)otherKey.Length), .. otherKey, .. otherBpf]);
+        byte[] bytes = File.ReadAllBytes(file);
+        int keyLength = BitConverter.ToInt32(bytes, 0);
+        byte[] key = bytes[4..(4 + keyLength)];
+        key[^1] ^= 1;
+        // As if another profile's key of the same length hashed to this name: its (here: Small's) program, whole.
+        byte[] other = SeccompFilter.ExportBpf(Small());
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes(keyLength), .. key, .. BitConverter.GetBytes(CompiledFilter.Fnv1a(other)), .. other]);
         var again = CompiledFilter.For(MobyLike(), cache.Path)!;
         Assert.Equal(built.Bpf, again.Bpf);
         Assert.True(File.ReadAllBytes(file).AsSpan().EndsWith(built.Bpf)); // and the file is this profile's again
+    }
+
+    /// <summary>Written without fsync: a file a crash cut short or zeroed is rebuilt, not loaded.</summary>
+    [LibseccompFact]
+    public void Compiled_DamagedCacheFile_IsRebuiltNotUsed()
+    {
+        using var cache = new TempDir();
+        var built = CompiledFilter.For(MobyLike(), cache.Path)!;
+        string file = Assert.Single(Directory.GetFiles(cache.Path));
+        byte[] bytes = File.ReadAllBytes(file);
+        foreach (byte[] damaged in new[] { bytes[..(bytes.Length - 8)], [.. bytes[..(bytes.Length - 8)], .. new byte[8]] })
+        {
+            File.WriteAllBytes(file, damaged);
+            Assert.Equal(built.Bpf, CompiledFilter.For(MobyLike(), cache.Path)!.Bpf);
+            Assert.Equal(bytes, File.ReadAllBytes(file));
+        }
+    }
+
+    /// <summary>Keys are length-prefixed: rule strings that would read alike when joined make different keys.</summary>
+    [Fact]
+    public void Key_OfRulesThatReadAlikeJoined_Differ()
+    {
+        var two = SeccompProgram.Compile(new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW", Syscalls = [Rule("SCMP_ACT_ERRNO", "mount"), Rule("SCMP_ACT_ERRNO", "umount2")] })!;
+        var oneRule = two.Rules[0];
+        var crafted = SeccompProgram.Compile(new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            Syscalls = [Rule("SCMP_ACT_ERRNO", $"mount {oneRule.Action}\numount2")],
+        })!;
+        Assert.NotEqual(CompiledFilter.KeyOf(two), CompiledFilter.KeyOf(crafted));
     }
 
     [LibseccompFact]

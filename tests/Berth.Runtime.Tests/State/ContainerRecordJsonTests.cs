@@ -38,12 +38,20 @@ public sealed class ContainerRecordJsonTests
         Assert.Equal("/a\ufffdb", back.Bundle);
     }
 
+    private const string Whole = "{\"id\":\"c1\",\"initPid\":1,\"initStartTime\":2,\"bundle\":\"/b\",\"rootfs\":\"/r\",\"created\":\"2026-11-22T17:00:00+00:00\"," +
+        "\"owner\":\"\",\"cgroupsPath\":\"\",\"noCgroup\":false,\"hasPoststart\":false,\"hasPoststop\":false}";
+
+    [Fact]
+    public void Whole_IsRead() => Assert.Equal(2UL, ContainerRecordJson.Read(Encoding.UTF8.GetBytes(Whole), "state.json").InitStartTime);
+
     [Theory]
     [InlineData("")]
     [InlineData("{")]
     [InlineData("[]")]
     [InlineData("{\"id\": \"c1\"}")]
     [InlineData("{\"id\": 5, \"initPid\": 1}")]
+    [InlineData(Whole + " {}")]
+    [InlineData(Whole + " x")]
     public void Damaged_IsOneClearError(string json)
     {
         var e = Assert.Throws<Berth.Core.BerthException>(() => ContainerRecordJson.Read(Encoding.UTF8.GetBytes(json), "/run/x/state.json"));
