@@ -69,6 +69,24 @@ bench_table() {
     echo "Last column: mean time / mean time of $base (below 1: faster than $base)."
 }
 
+# bench_profile_tables NAME BASE: the four tables of <results>/NAME{,-idle,-seccomp,-seccomp-idle}.json (back to
+# back and after idle, without a seccomp profile and with podman's), each against BASE.
+bench_profile_tables() {
+    local name=$1 base=$2 suffix what
+    for suffix in "" -seccomp; do
+        what="no seccomp profile (the runc spec bundle)"
+        [ -n "$suffix" ] && what="podman's default seccomp profile (containers-common)"
+        echo
+        echo "## Back to back, $what"
+        echo
+        bench_table "$results/$name$suffix.json" "$base" 2
+        echo
+        echo "## After ${BENCH_IDLE} s idle before each run, $what"
+        echo
+        bench_table "$results/$name$suffix-idle.json" "$base" 2
+    done
+}
+
 # bench_summary JSON BASE: the means and the ratios to BASE on the console.
 bench_summary() {
     local json=$1 base=$2 short=${2%-runtime} base_mean

@@ -130,19 +130,7 @@ rev=$(bench_revision)
     echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; hyperfine $runs runs after $warmup warmup;"
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-exec.sh\`; see bench/README.md."
-    echo
-    for suffix in "" -seccomp; do
-        what="no seccomp profile (the runc spec bundle)"
-        [ -n "$suffix" ] && what="podman's default seccomp profile (containers-common)"
-        echo
-        echo "## Back to back, $what"
-        echo
-        bench_table "$results/runtime-exec$suffix.json" "$base" 2
-        echo
-        echo "## After ${BENCH_IDLE} s idle before each run, $what"
-        echo
-        bench_table "$results/runtime-exec$suffix-idle.json" "$base" 2
-    done
+    bench_profile_tables runtime-exec "$base"
     echo
     echo "Load average when it ran: $load."
     echo "floor is \`nsenter\` into the container's namespaces running its /bin/true (no runtime)."

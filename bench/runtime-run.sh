@@ -74,18 +74,7 @@ rev=$(bench_revision)
     echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; hyperfine $runs runs after $warmup warmup;"
     echo "repo $rev, runc $(runc --version | awk 'NR==1 {print $3}'), crun $(crun --version | awk 'NR==1 {print $3}')."
     echo "Produced by \`bench/runtime-run.sh\`; see bench/README.md."
-    for suffix in "" -seccomp; do
-        what="no seccomp profile (the runc spec bundle)"
-        [ -n "$suffix" ] && what="podman's default seccomp profile (containers-common)"
-        echo
-        echo "## Back to back, $what"
-        echo
-        bench_table "$results/runtime-run$suffix.json" "$base" 2
-        echo
-        echo "## After ${BENCH_IDLE} s idle before each run, $what"
-        echo
-        bench_table "$results/runtime-run$suffix-idle.json" "$base" 2
-    done
+    bench_profile_tables runtime-run "$base"
     if [[ " ${names[*]} " == *" crun-trick "* ]]; then
         echo
         echo "crun-trick is the cost of the \`unshare -m\` + \`umount /sys/fs/cgroup/unified\` wrapper"
