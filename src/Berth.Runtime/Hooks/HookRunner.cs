@@ -9,6 +9,13 @@ namespace Berth.Runtime.Hooks;
 /// <summary>Runs OCI hooks: the state JSON on stdin, the hook's own env, killed at its timeout.</summary>
 internal static unsafe class HookRunner
 {
+    /// <summary>
+    /// prestart or createRuntime hooks: the runtime runs them during create, after init's mounts and before its
+    /// pivot, so init waits for them and create builds the container state for them.
+    /// </summary>
+    public static bool HasRuntimeCreateHooks(this Oci.Hooks? hooks) =>
+        hooks is { } h && (h.Prestart is { Count: > 0 } || h.CreateRuntime is { Count: > 0 });
+
     public static void RunAll(IEnumerable<Hook>? hooks, string phase, string stateJson)
     {
         int i = 0;

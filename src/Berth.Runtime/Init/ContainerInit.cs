@@ -44,8 +44,7 @@ internal static class ContainerInit
                 // come before createContainer hooks and the pivot. Without such hooks (and without a console, whose
                 // device the v1 device rules briefly deny while they are rewritten), the pivot and the paths go on
                 // meanwhile, and "hooks done" is awaited before the process is confined.
-                bool hooksFirst = spec.Hooks is { } hooks && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 }
-                    || hooks.CreateContainer is { Count: > 0 }) || process.Terminal;
+                bool hooksFirst = spec.Hooks.HasRuntimeCreateHooks() || spec.Hooks?.CreateContainer is { Count: > 0 } || process.Terminal;
                 if (hooksFirst) channel.Expect(InitChannel.HooksDone);
                 HookRunner.RunAll(spec.Hooks?.CreateContainer, "createContainer", hookState);
                 EnterRootfs(config.Rootfs, config.NoPivot);

@@ -48,8 +48,9 @@ internal static class InitConfigJson
                 default: reader.Skip(); break;
             }
         }
-        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || !hasId || !hasRootfs)
+        if (reader.TokenType != JsonTokenType.EndObject || !hasId || !hasRootfs)
             throw new JsonException("init config: not as the runtime writes it");
+        reader.Read(); // throws on anything but white space after the object
         return c;
     }
 }

@@ -95,11 +95,11 @@ public sealed partial class ContainerRuntime
             // Limits only now, as runc: the runtime's own start-up (forks, .NET threads) must not count
             // against them. Init has mounted and made its device nodes; nothing has run from the image yet.
             cgroup.Apply(DeviceAccess.WithRuntimeDevices(spec.Linux?.Resources, spec.Linux?.Devices));
-            if (spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 })
+            if (spec.Hooks.HasRuntimeCreateHooks())
             {
                 // Only with hooks: the state's JSON metadata alone costs about 0.3 ms to build.
                 string creating = HookStateJson(record, ContainerStatus.Creating);
-                HookRunner.RunAll(spec.Hooks.Prestart, "prestart", creating);
+                HookRunner.RunAll(spec.Hooks!.Prestart, "prestart", creating);
                 HookRunner.RunAll(spec.Hooks.CreateRuntime, "createRuntime", creating);
             }
             channel.Send(InitChannel.HooksDone, []);

@@ -73,7 +73,7 @@ internal static class ContainerRecordJson
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("expected the end of the object");
-            if (reader.Read()) throw new JsonException("data after the end of the object"); // (Read throws first for most)
+            reader.Read(); // throws on anything but white space after the object
             if (seen != All) throw new JsonException("a field is missing");
             return r;
         }

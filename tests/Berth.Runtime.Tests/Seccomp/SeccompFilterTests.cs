@@ -220,9 +220,7 @@ public sealed class SeccompFilterTests
     public void Compiled_CacheFileOfAnotherKey_IsRebuiltNotUsed()
     {
         using var cache = new TempDir();
-        var built = CompiledFilter.For(MobyLike(), cache.Path)!;
-        string file = Assert.Single(Directory.GetFiles(cache.Path));
-        byte[] bytes = File.ReadAllBytes(file);
+        var (built, file, bytes) = BuiltAndCached(cache);
         int keyLength = BitConverter.ToInt32(bytes, 0);
         byte[] key = bytes[4..(4 + keyLength)];
         key[^1] ^= 1;
@@ -239,9 +237,7 @@ public sealed class SeccompFilterTests
     public void Compiled_DamagedCacheFile_IsRebuiltNotUsed()
     {
         using var cache = new TempDir();
-        var built = CompiledFilter.For(MobyLike(), cache.Path)!;
-        string file = Assert.Single(Directory.GetFiles(cache.Path));
-        byte[] bytes = File.ReadAllBytes(file);
+        var (built, file, bytes) = BuiltAndCached(cache);
         foreach (byte[] damaged in new[] { bytes[..(bytes.Length - 8)], [.. bytes[..(bytes.Length - 8)], .. new byte[8]] })
         {
             File.WriteAllBytes(file, damaged);
@@ -311,6 +307,14 @@ public sealed class SeccompFilterTests
     [Fact]
     public void Compiled_MalformedRecord_IsRefused() =>
         Assert.Throws<BerthException>(() => CompiledFilter.Decode(new byte[4 + 7]));
+
+    /// <summary>MobyLike built into an empty cache: the filter, its one cache file, and that file's bytes.</summary>
+    private static (CompiledFilter Built, string File, byte[] Bytes) BuiltAndCached(TempDir cache)
+    {
+        var built = CompiledFilter.For(MobyLike(), cache.Path)!;
+        string file = Assert.Single(Directory.GetFiles(cache.Path));
+        return (built, file, File.ReadAllBytes(file));
+    }
 
     private sealed class TempDir : IDisposable
     {
